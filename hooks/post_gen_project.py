@@ -1,0 +1,147 @@
+"""Shape the generated project to the chosen components, and make it updatable by copier.
+
+cookiecutter renders every template file; this hook then deletes the files of the
+components that are off (the manifest in cookiecutter.json says which paths each
+component value owns), prunes the directories that end up empty, and writes the
+.copier-answers.yml that copier would have written, so `copier update` works on a
+project made by cookiecutter. The tests import this module unrendered and call its
+functions on scratch directories.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
+
+COPIER_ANSWERS_FILE = ".copier-answers.yml"
+COPIER_ANSWERS_HEADER = "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
+# What cookiecutter and copier both accept as a remote template: gh:/gl:/bb: abbreviations,
+# URLs with a scheme (https://, git+ssh://, file://) and scp-like git@host:org/repo.
+REMOTE_TEMPLATE = re.compile(r"^(gh|gl|bb):|^[a-z][a-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
+
+
+def owned_paths(answers, selected):
+    """Paths owned by the selected (or, with selected=False, unselected) component values."""
+    paths = set()
+    for name, spec in answers["_components"].items():
+        chosen = answers[f"__{name}"]
+        for value, value_paths in spec["files"].items():
+            if (value == chosen) == selected:
+                paths.update(value_paths)
+    return paths
+
+
+def paths_to_remove(answers):
+    """Paths of unselected values, except those another selected value also owns."""
+    return sorted(owned_paths(answers, selected=False) - owned_paths(answers, selected=True))
+
+
+def remove_paths(root, relative_paths):
+    """Delete files and directory trees under ``root``; missing ones were already removed."""
+    for relative in relative_paths:
+        path = Path(root, relative)
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def prune_empty_dirs(root):
+    """Remove directories left empty, deepest first, so no hollow folders remain."""
+    for directory in sorted(Path(root).rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+
+
+def local_template_dir(repo_dir):
+    """Absolute path of a local template, which cookiecutter may pass relative.
+
+    While hooks run, cookiecutter's own process works inside the template directory, so
+    on Linux its working directory names the template even when ``repo_dir`` is relative.
+    """
+    path = Path(repo_dir)
+    if path.is_absolute():
+        return path
+    parent_cwd = Path(f"/proc/{os.getppid()}/cwd")
+    if parent_cwd.exists():
+        return parent_cwd.resolve()
+    return Path(os.environ.get("PWD", os.getcwd()), path).resolve()
+
+
+def template_source(answers):
+    """The `_src_path` copier clones on update: the URL the user gave, or a local path."""
+    if REMOTE_TEMPLATE.match(answers["_template"]):
+        return answers["_template"]
+    return str(local_template_dir(answers["_repo_dir"]))
+
+
+def git_output(directory, *args):
+    """stdout of a git command in ``directory``, or None when it fails (not a repository)."""
+    result = subprocess.run(
+        ["git", "-C", str(directory), *args], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def template_commit(template_dir):
+    """copier's `_commit` (the template's tag or commit) and a warning when updates will fail."""
+    commit = git_output(template_dir, "describe", "--tags", "--always")
+    if commit is None:
+        return None, (
+            f"the template at {template_dir} is not a git repository, so .copier-answers.yml "
+            "has no _commit and `copier update` will not work; generate from a git clone."
+        )
+    if git_output(template_dir, "status", "--porcelain"):
+        return commit, (
+            f"the template at {template_dir} has uncommitted changes; _commit records "
+            f"{commit}, which does not contain them, so `copier update` will see them as "
+            "your edits. Commit the template changes and generate again."
+        )
+    return commit, None
+
+
+def copier_answers(answers, source, commit):
+    """The answers copier records: its two private keys, then every question's answer."""
+    recorded = {"_src_path": source}
+    if commit:
+        recorded["_commit"] = commit
+    recorded.update((key, value) for key, value in answers.items() if not key.startswith("_"))
+    return recorded
+
+
+def render_copier_answers(recorded):
+    """Byte-identical to copier's own answers file (its `to_nice_yaml` settings)."""
+    body = yaml.dump(recorded, indent=4, allow_unicode=True, default_flow_style=False)
+    return COPIER_ANSWERS_HEADER + body
+
+
+def write_copier_answers(project_dir, answers):
+    """Write .copier-answers.yml; return a warning when `copier update` will not work."""
+    source = template_source(answers)
+    template_dir = answers["_repo_dir"] if REMOTE_TEMPLATE.match(source) else source
+    commit, warning = template_commit(local_template_dir(template_dir))
+    text = render_copier_answers(copier_answers(answers, source, commit))
+    Path(project_dir, COPIER_ANSWERS_FILE).write_text(text, encoding="utf-8")
+    return warning
+
+
+def main():
+    """Apply the component choices, then record the answers for `copier update`."""
+    answers = json.loads(ANSWERS_JSON)
+    remove_paths(Path.cwd(), paths_to_remove(answers))
+    prune_empty_dirs(Path.cwd())
+    warning = write_copier_answers(Path.cwd(), answers)
+    if warning:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
