@@ -1,0 +1,78 @@
+"""Bake a project non-interactively and run its own pipeline, step by step.
+
+This is the README's first quick-start command (``make demo``): it shows what a team
+gets at a maturity level by generating a project and running the same make targets a
+person would, printing what each step does and how long it took.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+
+# What the demo runs at each level, in order, with what each step shows.
+DEMO_STEPS = {
+    0: [
+        ("install", "create .venv and install the pinned requirements"),
+        ("data", "write the wine dataset bundled with scikit-learn to data/raw"),
+    ],
+    1: [
+        ("install", "create .venv and install the pinned requirements and dev tools"),
+        ("data", "write the wine dataset bundled with scikit-learn to data/raw"),
+        ("lint", "black --check and pylint (10.00/10 expected)"),
+        ("test", "run the generated project's own pytest suite"),
+    ],
+}
+
+
+def parse_args(argv):
+    """Level and output directory; defaults give the richest level implemented."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--level", type=int, choices=sorted(DEMO_STEPS), default=max(DEMO_STEPS))
+    parser.add_argument("--output", type=Path, default=TEMPLATE_ROOT / "build" / "demo")
+    return parser.parse_args(argv)
+
+
+def bake(level, output):
+    """Generate the demo project afresh, so every run starts from the template."""
+    project = output / "demo-wine-classifier"
+    if project.exists():
+        shutil.rmtree(project)
+    output.mkdir(parents=True, exist_ok=True)
+    extra = {"project_name": "Demo Wine Classifier", "maturity_level": str(level)}
+    return Path(
+        cookiecutter(str(TEMPLATE_ROOT), no_input=True, extra_context=extra, output_dir=str(output))
+    )
+
+
+def run_step(project, target, what):
+    """Run one make target of the generated project; stop the demo if it fails."""
+    print(f"\n==> make {target}: {what}", flush=True)
+    started = time.monotonic()
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    result = subprocess.run(["make", target], cwd=project, env=env, check=False)
+    if result.returncode != 0:
+        sys.exit(f"demo failed at `make {target}` (exit {result.returncode}) in {project}")
+    print(f"<== make {target} passed in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def main(argv=None):
+    """Bake, then run each step of the level's pipeline in the generated project."""
+    args = parse_args(argv)
+    print(f"Baking a level {args.level} project into {args.output} ...", flush=True)
+    project = bake(args.level, args.output.resolve())
+    print(f"Generated {project}")
+    for target, what in DEMO_STEPS[args.level]:
+        run_step(project, target, what)
+    print(f"\nDemo passed. The project is in {project}; try `make help` there.")
+
+
+if __name__ == "__main__":
+    main()
