@@ -32,7 +32,10 @@ def reserved_name_problem(field, name, rules):
     if name in rules["python_keywords"]:
         return f"{field}={name!r} is a Python keyword; choose another name."
     if name in rules["stdlib_modules"]:
-        return f"{field}={name!r} is a standard-library module and would shadow it; choose another name."
+        return (
+            f"{field}={name!r} is a standard-library module and would shadow it; "
+            "choose another name."
+        )
     if name in rules["reserved_names"]:
         return (
             f"{field}={name!r} is the name of a common package or of a folder of the "
