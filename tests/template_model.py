@@ -1,0 +1,474 @@
+"""What the template promises, derived from cookiecutter.json, and the checks a bake must pass.
+
+The tests and the benchmark never list components, values or paths themselves: they ask this
+module, which reads the manifest (``_components``) and the template source tree. Adding a
+component to cookiecutter.json therefore needs no test change. The expected file set is
+computed here from the manifest and the source tree, independently of the post-gen hook, so
+a bug in the hook shows up as a difference instead of being copied into the expectation.
+"""
+
+import fnmatch
+import hashlib
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import black
+import yaml
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.generate import generate_context
+from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
+OFF_VALUES = ("no", "none")
+DEFAULT_LINE_LENGTH = 100
+
+# Leftover template syntax. GitHub Actions expressions (${{ }}) and shell string lengths
+# (${#var}) are legitimate in generated files, so a "$" right before the brace is allowed.
+MARKER_RE = re.compile(r"(?<!\$)\{\{|\{%|(?<!\$)\{#|cookiecutter\.[A-Za-z_]")
+
+# Files validated against a schema that check-jsonschema vendors (so it works offline).
+SCHEMAS = (
+    (".github/workflows/*.yml", ("--builtin-schema", "vendor.github-workflows")),
+    (".github/workflows/*.yaml", ("--builtin-schema", "vendor.github-workflows")),
+    (".github/dependabot.yml", ("--builtin-schema", "vendor.dependabot")),
+    (
+        ".gitlab-ci.yml",
+        ("--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci"),
+    ),
+)
+
+
+# --- the manifest -------------------------------------------------------------------------
+
+
+def load_config(root=ROOT):
+    """The parsed cookiecutter.json, the single source of truth for every expectation."""
+    return json.loads(Path(root, "cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def components(config):
+    """Component name -> spec (label, levels, requires, files), in manifest order."""
+    return config["_components"]
+
+
+def levels(config):
+    """The maturity levels as the strings cookiecutter's choice question uses."""
+    return sorted(config["_levels"], key=int)
+
+
+def component_values(spec):
+    """Every resolved value a component can take: the keys of its ``files`` map."""
+    return list(spec["files"])
+
+
+def is_on(value):
+    """Whether a resolved component value switches the component on."""
+    return value not in OFF_VALUES
+
+
+def resolve(spec, level, intent):
+    """The value a component takes for an answer: ``auto`` follows the level preset."""
+    return spec["levels"][int(level)] if intent == "auto" else intent
+
+
+def level_preset(config, level):
+    """The resolved value of every component when all questions are left at ``auto``."""
+    return {name: resolve(spec, level, "auto") for name, spec in components(config).items()}
+
+
+def first_on_level(spec):
+    """The lowest level whose preset turns the component on, or None if none does."""
+    return next((level for level, value in enumerate(spec["levels"]) if is_on(value)), None)
+
+
+def broken_requirements(config, combination):
+    """(component, required) pairs where an on component needs a component that is off."""
+    return [
+        (name, required)
+        for name, spec in components(config).items()
+        if is_on(combination[name])
+        for required in spec["requires"]
+        if not is_on(combination[required])
+    ]
+
+
+def all_combinations(config):
+    """Every assignment of a value to each component, valid or not."""
+    specs = components(config)
+    choices = [component_values(spec) for spec in specs.values()]
+    return [dict(zip(specs, values)) for values in itertools.product(*choices)]
+
+
+def valid_combinations(config):
+    """The combinations the pre-gen hook must accept."""
+    return [combo for combo in all_combinations(config) if not broken_requirements(config, combo)]
+
+
+def invalid_combinations(config):
+    """The combinations the pre-gen hook must refuse, since a requirement is broken."""
+    return [combo for combo in all_combinations(config) if broken_requirements(config, combo)]
+
+
+def combination_id(combination):
+    """A short readable test id: the components that are on, with non-yes values."""
+    parts = [
+        name if value == "yes" else f"{name}={value}"
+        for name, value in combination.items()
+        if is_on(value)
+    ]
+    return "+".join(parts) or "core-only"
+
+
+def distinct_presets(config):
+    """Levels whose preset differs from the level below: the levels worth running end to end."""
+    chosen, seen = [], []
+    for level in levels(config):
+        preset = level_preset(config, level)
+        if preset not in seen:
+            seen.append(preset)
+            chosen.append(level)
+    return chosen
+
+
+# --- the expected file set ----------------------------------------------------------------
+
+
+def owned(config, combination, selected):
+    """Manifest paths owned by the chosen values (selected=True) or by the others."""
+    return {
+        path
+        for name, spec in components(config).items()
+        for value, paths in spec["files"].items()
+        if (value == combination[name]) == selected
+        for path in paths
+    }
+
+
+def removed_paths(config, combination):
+    """Paths owned only by values not chosen; a path any chosen value owns is kept."""
+    return owned(config, combination, False) - owned(config, combination, True)
+
+
+def is_covered(relative, paths):
+    """Whether a path equals one of ``paths`` or lies inside one of them."""
+    candidates = {relative, *relative.parents}
+    return any(PurePosixPath(path) in candidates for path in paths)
+
+
+def render_segment(segment, answers):
+    """Render one templated path segment the way cookiecutter renders file names."""
+    if "{" not in segment:
+        return segment
+    env = StrictEnvironment(context={"cookiecutter": answers}, keep_trailing_newline=True)
+    return env.from_string(segment).render(cookiecutter=answers)
+
+
+def template_files(template_dir=TEMPLATE_DIR):
+    """Every file of the template source tree, relative to it, in template spelling."""
+    return sorted(
+        PurePosixPath(path.relative_to(template_dir).as_posix())
+        for path in template_dir.rglob("*")
+        if path.is_file()
+    )
+
+
+class _TaggedLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    """A YAML loader that reads copier.yml's custom tags (``!include``) as plain nodes."""
+
+
+_TaggedLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def copier_settings(root=ROOT):
+    """copier.yml's settings and questions (custom tags read as None)."""
+    path = Path(root, "copier.yml")
+    if not path.exists():
+        return {}
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_TaggedLoader)  # nosec B506
+
+
+def answers_file(root=ROOT):
+    """The answers file the post-gen hook writes so that ``copier update`` works."""
+    return copier_settings(root).get("_answers_file", ".copier-answers.yml")
+
+
+def expected_files(config, answers, template_dir=TEMPLATE_DIR):
+    """The files a bake must contain: template files minus those of unchosen values.
+
+    Manifest paths are matched in template spelling (before rendering), since that is how
+    the manifest is written; a file whose name renders empty is skipped, as cookiecutter does.
+    The post-gen hook adds copier's answers file.
+    """
+    combination = {name: answers[f"__{name}"] for name in components(config)}
+    removed = removed_paths(config, combination)
+    expected = {PurePosixPath(answers_file())}
+    for relative in template_files(template_dir):
+        if is_covered(relative, removed):
+            continue
+        parts = [render_segment(part, answers) for part in relative.parts]
+        if all(parts):
+            expected.add(PurePosixPath(*parts))
+    return expected
+
+
+def actual_files(project_dir):
+    """Every file of a baked project, relative to it."""
+    return {
+        PurePosixPath(path.relative_to(project_dir).as_posix())
+        for path in Path(project_dir).rglob("*")
+        if path.is_file()
+    }
+
+
+def empty_dirs(project_dir):
+    """Directories the post-gen hook should have pruned."""
+    return sorted(
+        path.relative_to(project_dir).as_posix()
+        for path in Path(project_dir).rglob("*")
+        if path.is_dir() and not any(path.iterdir())
+    )
+
+
+# --- baking -------------------------------------------------------------------------------
+
+
+def render_context(extra_context, root=ROOT):
+    """The answers cookiecutter would use, rendered, including the private ``__`` keys.
+
+    Raises ValueError for a choice outside its question's choices, like cookiecutter does.
+    """
+    context = generate_context(
+        context_file=str(Path(root, "cookiecutter.json")), extra_context=extra_context
+    )
+    return prompt_for_config(context, no_input=True)
+
+
+def write_user_config(directory):
+    """A cookiecutter user config that keeps replay files out of the home directory."""
+    directory = Path(directory)
+    config = {
+        "cookiecutters_dir": str(directory / "cookiecutters"),
+        "replay_dir": str(directory / "replay"),
+    }
+    config_file = directory / "cookiecutter-config.yaml"
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return config_file
+
+
+@dataclass
+class Bake:
+    """The outcome of one in-process cookiecutter run."""
+
+    project_dir: Path | None
+    answers: dict | None
+    exception: Exception | None
+
+
+def bake(output_dir, extra_context, config_file, root=ROOT):
+    """Run cookiecutter in process (about 0.2 s) and keep the error instead of raising it."""
+    try:
+        answers = render_context(extra_context, root)
+        project = cookiecutter(
+            str(root),
+            no_input=True,
+            extra_context=extra_context,
+            output_dir=str(output_dir),
+            config_file=str(config_file),
+        )
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        return Bake(project_dir=None, answers=None, exception=error)
+    return Bake(project_dir=Path(project), answers=answers, exception=None)
+
+
+def combination_context(config, combination, level, metadata=None):
+    """Answers that pin every component to an explicit value, at a given level."""
+    context = {"maturity_level": str(level), **dict(combination)}
+    context.update(metadata or {})
+    return {key: value for key, value in context.items() if key in config}
+
+
+# --- content checks -----------------------------------------------------------------------
+
+
+def tool(name):
+    """A console script of the running virtualenv, else whatever is on PATH."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name) or name
+
+
+def black_mode(project_dir):
+    """black's settings from the generated pyproject (line length 100 if it sets none)."""
+    pyproject = Path(project_dir, "pyproject.toml")
+    try:
+        settings = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):  # the parse check reports a broken file
+        settings = {}
+    settings = settings.get("tool", {}).get("black", {})
+    targets = {black.TargetVersion[name.upper()] for name in settings.get("target-version", [])}
+    return black.Mode(
+        line_length=settings.get("line-length", DEFAULT_LINE_LENGTH), target_versions=targets
+    )
+
+
+def check_python(text, mode):
+    """A .py file must compile and already be formatted by black."""
+    try:
+        compile(text, "<generated>", "exec")
+    except SyntaxError as error:
+        return [f"does not compile: {error}"]
+    try:
+        formatted = black.format_str(text, mode=mode)
+    except black.InvalidInput as error:
+        return [f"black cannot parse it: {error}"]
+    return [] if formatted == text else ["is not black-clean"]
+
+
+def notebook_source(cell):
+    """A notebook cell's code, with IPython magics and shell escapes blanked out."""
+    source = "".join(cell.get("source", []))
+    lines = source.splitlines()
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+
+
+def check_notebook(text):
+    """A notebook must be JSON in nbformat 4 shape, and its code cells must compile."""
+    notebook = json.loads(text)
+    if notebook.get("nbformat") != 4 or not isinstance(notebook.get("cells"), list):
+        return ["is not an nbformat 4 notebook"]
+    problems = []
+    for index, cell in enumerate(notebook["cells"]):
+        if cell.get("cell_type") == "code":
+            try:
+                compile(notebook_source(cell), f"<cell {index}>", "exec")
+            except SyntaxError as error:
+                problems.append(f"code cell {index} does not compile: {error}")
+    return problems
+
+
+def parse_problems(suffix, text):
+    """Parse data files by their suffix; a parse error becomes a problem."""
+    parsers = {
+        ".yml": lambda t: list(yaml.safe_load_all(t)),
+        ".yaml": lambda t: list(yaml.safe_load_all(t)),
+        ".toml": tomllib.loads,
+        ".json": json.loads,
+        ".ipynb": check_notebook,
+    }
+    if suffix not in parsers:
+        return []
+    try:
+        result = parsers[suffix](text)
+    except (ValueError, yaml.YAMLError) as error:
+        return [f"does not parse as {suffix}: {error}"]
+    return result if suffix == ".ipynb" else []
+
+
+def run_tool(command, stdin=None):
+    """Run a validator; its combined output is the problem when it fails."""
+    completed = subprocess.run(
+        command, input=stdin, capture_output=True, text=True, check=False, timeout=120
+    )
+    if completed.returncode == 0:
+        return []
+    return [f"{Path(command[0]).name} failed: {(completed.stdout + completed.stderr).strip()}"]
+
+
+def check_dockerfile(text):
+    """hadolint reads the Dockerfile from stdin, so the result depends on content alone."""
+    return run_tool([tool("hadolint"), "--no-color", "-"], stdin=text)
+
+
+def check_schema(path, schema_args):
+    """Validate a CI file against the schema check-jsonschema vendors."""
+    return run_tool([tool("check-jsonschema"), *schema_args, str(path)])
+
+
+def schema_for(relative):
+    """The check-jsonschema arguments for a file, or None if no schema applies."""
+    for pattern, schema_args in SCHEMAS:
+        if fnmatch.fnmatch(relative.as_posix(), pattern):
+            return schema_args
+    return None
+
+
+def text_problems(text):
+    """Markers left by the template, and a missing or doubled final newline."""
+    problems = [f"template marker left: {marker!r}" for marker in MARKER_RE.findall(text)]
+    if text and not text.endswith("\n"):
+        problems.append("does not end with a newline")
+    elif text.endswith("\n\n"):
+        problems.append("ends with more than one newline")
+    return problems
+
+
+class ProjectChecker:
+    """Checks every file of a bake; identical contents across bakes are checked once.
+
+    Baking every combination produces mostly identical files; black, hadolint and
+    check-jsonschema cost far more than baking, so each result is cached by a hash of the
+    content and of everything else the check depends on.
+    """
+
+    def __init__(self):
+        self.cache = {}
+        self.hits = 0
+        self.misses = 0
+
+    def cached(self, key, compute):
+        """Return the cached result for ``key``, computing it the first time."""
+        if key in self.cache:
+            self.hits += 1
+        else:
+            self.misses += 1
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def file_problems(self, project_dir, relative, mode):
+        """Every problem of one file, as strings without the file name."""
+        path = Path(project_dir, relative)
+        data = path.read_bytes()
+        if b"\0" in data:
+            return []
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return ["is not UTF-8"]
+        problems = self.cached(("text", digest), lambda: text_problems(text))
+        problems = problems + self.cached(
+            ("parse", relative.suffix, digest), lambda: parse_problems(relative.suffix, text)
+        )
+        if relative.suffix == ".py":
+            key = ("black", repr(mode), digest)
+            problems = problems + self.cached(key, lambda: check_python(text, mode))
+        if relative.name == "Dockerfile":
+            problems = problems + self.cached(("hadolint", digest), lambda: check_dockerfile(text))
+        schema_args = schema_for(relative)
+        if schema_args:
+            key = ("schema", schema_args, digest)
+            problems = problems + self.cached(key, lambda: check_schema(path, schema_args))
+        return problems
+
+    def problems(self, project_dir):
+        """Every problem of a baked project, each prefixed by the file it concerns."""
+        project_dir = Path(project_dir)
+        mode = black_mode(project_dir)
+        found = []
+        for relative in sorted(actual_files(project_dir)):
+            if MARKER_RE.search(relative.as_posix()):
+                found.append(f"{relative}: template marker left in the path")
+            found.extend(
+                f"{relative}: {problem}"
+                for problem in self.file_problems(project_dir, relative, mode)
+            )
+        found.extend(f"{directory}/: empty directory" for directory in empty_dirs(project_dir))
+        return found

@@ -1,0 +1,123 @@
+"""The content checks themselves catch what they claim to catch.
+
+test_combinations passes when ProjectChecker finds nothing, so a checker that silently
+stopped working (a validator not found, a suffix not matched) would make it pass vacuously.
+Each test here plants one known defect in a scratch project and expects it to be reported.
+"""
+
+from pathlib import PurePosixPath
+
+import pytest
+import template_model
+
+GOOD_WORKFLOW = """\
+name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ github.sha }}
+"""
+
+DEFECTS = {
+    "marker-in-content": ("README.md", "Hello {{ cookiecutter.project_name }}\n", "marker"),
+    "jinja-comment": ("notes.txt", "left {# over #}\n", "marker"),
+    "no-final-newline": ("notes.txt", "text", "does not end with a newline"),
+    "two-final-newlines": ("notes.txt", "text\n\n", "more than one newline"),
+    "python-syntax": ("src/pkg/a.py", "def broken(:\n", "does not compile"),
+    "python-not-black": ("src/pkg/a.py", "x = {  'a':1 }\n", "not black-clean"),
+    "python-too-long": ("src/pkg/a.py", f"X = f({', '.join(['argument'] * 12)})\n", "black-clean"),
+    "yaml": ("config.yml", "key: [unclosed\n", "does not parse as .yml"),
+    "toml": ("pyproject.toml", "[project\n", "does not parse as .toml"),
+    "json": ("data.json", "{'single': 'quotes'}\n", "does not parse as .json"),
+    "notebook-cell": (
+        "notebooks/a.ipynb",
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": '
+        '[{"cell_type": "code", "source": ["def (:"], "metadata": {}, "outputs": [], '
+        '"execution_count": null}]}\n',
+        "code cell 0 does not compile",
+    ),
+    "dockerfile": ("Dockerfile", "FROM python\nRUN cd /tmp\n", "hadolint failed"),
+    "github-workflow": (
+        ".github/workflows/ci.yml",
+        "name: ci\non: [push]\njobs:\n  test:\n    steps: []\n",
+        "check-jsonschema failed",
+    ),
+    "gitlab-ci": (".gitlab-ci.yml", "test:\n  script: 42\n", "check-jsonschema failed"),
+}
+
+
+def write(root, relative, text):
+    """Write one file of a scratch project."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("relative", "text", "expected"), DEFECTS.values(), ids=DEFECTS.keys())
+def test_checker_reports_the_planted_defect(relative, text, expected, tmp_path):
+    """The defect is reported, against the right file."""
+    write(tmp_path, relative, text)
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    assert any(p.startswith(f"{relative}: ") and expected in p for p in problems), problems
+
+
+def test_checker_accepts_clean_files_and_github_expressions(tmp_path):
+    """${{ }} in a workflow and ${#var} in shell are not template leftovers."""
+    write(tmp_path, ".github/workflows/ci.yml", GOOD_WORKFLOW)
+    write(tmp_path, "run.sh", 'echo "${#HOME}"\n')
+    write(tmp_path, "src/pkg/a.py", '"""Docstring."""\n\nX = {"a": 1}\n')
+    write(tmp_path, "Dockerfile", 'FROM python:3.12-slim\nCMD ["python"]\n')
+    write(tmp_path, "src/pkg/__init__.py", "")
+    assert not template_model.ProjectChecker().problems(tmp_path)
+
+
+def test_checker_reports_markers_in_paths_and_empty_dirs(tmp_path):
+    """A directory name left unrendered, or left empty by the hook, is reported."""
+    write(tmp_path, "{{cookiecutter.package_name}}/x.txt", "x\n")
+    (tmp_path / "hollow" / "inner").mkdir(parents=True)
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    assert any("template marker left in the path" in p for p in problems), problems
+    assert "hollow/inner/: empty directory" in problems
+
+
+def test_checker_caches_by_content(tmp_path):
+    """Identical files are checked once; the second project is answered from the cache."""
+    checker = template_model.ProjectChecker()
+    for name in ("one", "two"):
+        write(tmp_path / name, "Dockerfile", 'FROM python:3.12-slim\nCMD ["python"]\n')
+    checker.problems(tmp_path / "one")
+    misses = checker.misses
+    checker.problems(tmp_path / "two")
+    assert checker.misses == misses and checker.hits >= misses
+
+
+def test_black_mode_follows_the_generated_pyproject(tmp_path):
+    """A project that sets another line length is checked with it, not with 100."""
+    write(
+        tmp_path, "pyproject.toml", '[tool.black]\nline-length = 120\ntarget-version = ["py312"]\n'
+    )
+    mode = template_model.black_mode(tmp_path)
+    assert mode.line_length == 120
+    assert mode.target_versions == {template_model.black.TargetVersion.PY312}
+    assert template_model.black_mode(tmp_path / "absent").line_length == 100
+
+
+def test_expected_files_drop_unselected_paths_and_render_names(tmp_path):
+    """The model renders templated names, skips empty names and drops unselected paths."""
+    for relative in (
+        "keep.txt",
+        "src/{{cookiecutter.package_name}}/m.py",
+        "opt/inner/f.txt",
+        "{% if false %}skipped{% endif %}",
+    ):
+        write(tmp_path, relative, "x\n")
+    config = {"_components": {"opt": {"files": {"yes": ["opt"], "no": []}}}}
+    answers = {"package_name": "pkg", "__opt": "no"}
+    expected = template_model.expected_files(config, answers, template_dir=tmp_path)
+    assert expected == {
+        PurePosixPath(template_model.answers_file()),
+        PurePosixPath("keep.txt"),
+        PurePosixPath("src/pkg/m.py"),
+    }

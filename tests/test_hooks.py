@@ -1,0 +1,358 @@
+"""Unit tests of the hooks, imported unrendered as plain modules.
+
+The answers are rendered by cookiecutter's own context code (``render_context``), so the
+hooks see exactly the dictionary a real bake gives them; only the hooks' logic is under test.
+"""
+
+import importlib.util
+import json
+import keyword
+import re
+import subprocess
+import sys
+
+import pytest
+import template_model
+import yaml
+
+CONFIG = template_model.load_config()
+RULES = CONFIG["_rules"]
+
+
+def load_hook(name):
+    """Import hooks/<name>.py, which is a script cookiecutter runs and not a package module."""
+    path = template_model.ROOT / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PRE = load_hook("pre_gen_project")
+POST = load_hook("post_gen_project")
+
+
+def answers_for(**extra):
+    """The full rendered answers (with ``__`` keys) for these explicit answers."""
+    return template_model.render_context(extra)
+
+
+def combination_answers(combination, level="2"):
+    """Answers that pin every component explicitly, at a given level."""
+    return answers_for(**template_model.combination_context(CONFIG, combination, level))
+
+
+def test_default_answers_have_no_problems():
+    """The defaults must bake; anything reported here would block every user."""
+    assert not PRE.find_problems(answers_for())
+
+
+@pytest.mark.parametrize("level", template_model.levels(CONFIG))
+def test_level_presets_have_no_problems(level):
+    """Each level with all-auto components is accepted."""
+    assert not PRE.find_problems(answers_for(maturity_level=level))
+
+
+@pytest.mark.parametrize(
+    "combination",
+    template_model.valid_combinations(CONFIG),
+    ids=template_model.combination_id,
+)
+def test_valid_combinations_have_no_component_problems(combination):
+    """The hook accepts exactly what the manifest's requirements allow."""
+    assert not PRE.component_problems(combination_answers(combination))
+
+
+@pytest.mark.parametrize(
+    "combination",
+    template_model.invalid_combinations(CONFIG),
+    ids=template_model.combination_id,
+)
+def test_invalid_combinations_name_each_broken_requirement(combination):
+    """One problem per broken requirement, naming the component, its value and its need."""
+    problems = PRE.component_problems(combination_answers(combination))
+    broken = template_model.broken_requirements(CONFIG, combination)
+    assert len(problems) == len(broken)
+    for name, required in broken:
+        assert any(
+            problem.startswith(f"{name}={combination[name]} needs {required}")
+            for problem in problems
+        ), (name, required, problems)
+
+
+def requirement_off_by_level():
+    """(level, component, on value, required) where the level's preset leaves required off."""
+    specs = template_model.components(CONFIG)
+    for level in template_model.levels(CONFIG):
+        preset = template_model.level_preset(CONFIG, level)
+        for name, spec in specs.items():
+            on_value = next(v for v in spec["files"] if template_model.is_on(v))
+            for required in spec["requires"]:
+                if not template_model.is_on(preset[required]):
+                    return level, name, on_value, required
+    pytest.skip("no requirement is ever off at a level preset")
+    return None
+
+
+def test_requirement_message_explains_auto_at_the_level():
+    """When a requirement is off because of the level, the message says which level."""
+    level, name, on_value, required = requirement_off_by_level()
+    problems = PRE.find_problems(answers_for(maturity_level=level, **{name: on_value}))
+    explanation = f"({required}=auto at maturity_level={level})"
+    assert any(
+        problem.startswith(f"{name}={on_value} needs {required}") and explanation in problem
+        for problem in problems
+    ), problems
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted({k for k in keyword.kwlist + keyword.softkwlist if re.fullmatch(r"[a-z]+", k)}),
+)
+def test_every_keyword_of_this_python_is_refused_as_package_name(name):
+    """A package named like a keyword cannot be imported; soft keywords included."""
+    problems = PRE.find_problems(answers_for(project_slug="fine-slug", package_name=name))
+    assert problems == [f"package_name={name!r} is a Python keyword; choose another name."]
+
+
+STDLIB = sorted(
+    name
+    for name in sys.stdlib_module_names
+    if re.fullmatch(RULES["package_name"]["pattern"], name) and not keyword.iskeyword(name)
+)
+
+
+def test_every_stdlib_module_of_this_python_is_refused():
+    """Shadowing the standard library breaks imports in confusing ways."""
+    base = answers_for(project_slug="fine-slug", package_name="fine_pkg")
+    accepted = [name for name in STDLIB if not PRE.find_problems({**base, "package_name": name})]
+    assert not accepted
+
+
+@pytest.mark.parametrize("name", RULES["reserved_names"])
+def test_reserved_names_are_refused_for_slug_and_package(name):
+    """The slug becomes an import name too, so both fields are checked."""
+    slug = name.replace("_", "-")
+    problems = PRE.find_problems(answers_for(project_slug=slug, package_name="fine_pkg"))
+    assert len(problems) == 1 and problems[0].startswith(f"project_slug={name!r} is the name")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("project_name", " leading space"),
+        ("project_name", ""),
+        ("project_slug", "Upper"),
+        ("project_slug", "trailing-"),
+        ("project_slug", "9lives"),
+        ("package_name", "double__underscore"),
+        ("package_name", "has-hyphen"),
+        ("author_name", ""),
+        ("author_email", "no-at-sign"),
+        ("author_email", "two@@signs.com"),
+        ("author_email", "space in@example.com"),
+    ],
+)
+def test_badly_shaped_fields_are_refused_with_their_hint(field, value):
+    """The message quotes the value and gives the documented hint for the field."""
+    answers = answers_for(**{"project_slug": "fine-slug", "package_name": "fine_pkg", field: value})
+    problems = PRE.pattern_problems(answers)
+    assert f"{field}={value!r} is not valid: use {RULES[field]['hint']}." in problems
+
+
+def test_all_problems_are_reported_together():
+    """Users fix everything in one go instead of one error per attempt."""
+    level, name, on_value, required = requirement_off_by_level()
+    answers = answers_for(
+        project_slug="import", package_name="os", author_email="a@b", maturity_level=level
+    )
+    answers[f"__{name}"] = on_value
+    problems = PRE.find_problems(answers)
+    fragments = ("project_slug='import'", "package_name='os'", "author_email='a@b'")
+    for fragment in (*fragments, f"{name}={on_value} needs {required}"):
+        assert any(fragment in problem for problem in problems), (fragment, problems)
+
+
+def test_pre_gen_main_prints_errors_and_fails(monkeypatch, capsys):
+    """main() is what cookiecutter runs: errors go to stderr, and the exit code is 1."""
+    monkeypatch.setattr(PRE, "ANSWERS_JSON", json.dumps(answers_for(package_name="class")))
+    assert PRE.main() == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("ERROR: package_name='class'")
+    assert not captured.out
+
+
+def test_pre_gen_main_is_silent_on_good_answers(monkeypatch, capsys):
+    """A successful check prints nothing, so cookiecutter's output stays clean."""
+    monkeypatch.setattr(PRE, "ANSWERS_JSON", json.dumps(answers_for()))
+    assert PRE.main() == 0
+    assert capsys.readouterr() == ("", "")
+
+
+SYNTHETIC = {
+    "package_name": "pkg",
+    "_components": {
+        "alpha": {"files": {"yes": ["a.txt", "shared"], "no": []}},
+        "beta": {"files": {"one": ["b1", "shared"], "two": ["b2"], "none": []}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("alpha", "beta", "expected"),
+    [
+        ("yes", "one", ["b2"]),
+        ("no", "one", ["a.txt", "b2"]),
+        ("no", "two", ["a.txt", "b1", "shared"]),
+        ("yes", "none", ["b1", "b2"]),
+        ("no", "none", ["a.txt", "b1", "b2", "shared"]),
+    ],
+)
+def test_paths_to_remove_keeps_paths_any_selected_value_owns(alpha, beta, expected):
+    """A path shared by two values is removed only when neither is selected."""
+    answers = {**SYNTHETIC, "__alpha": alpha, "__beta": beta}
+    assert POST.paths_to_remove(answers) == expected
+
+
+def test_paths_to_remove_names_the_package_directory_as_generated():
+    """Manifest paths use template spelling; the hook deletes the rendered path."""
+    answers = {
+        "package_name": "churn_core",
+        "_components": {
+            "train": {"files": {"yes": ["src/{{cookiecutter.package_name}}/train.py"], "no": []}}
+        },
+        "__train": "no",
+    }
+    assert POST.paths_to_remove(answers) == ["src/churn_core/train.py"]
+
+
+@pytest.mark.parametrize(
+    "combination", template_model.valid_combinations(CONFIG), ids=template_model.combination_id
+)
+def test_paths_to_remove_never_touches_a_selected_path(combination):
+    """On the real manifest: selected values keep all their paths, unselected lose theirs."""
+    answers = combination_answers(combination)
+    removed = set(POST.paths_to_remove(answers))
+    package = "{{cookiecutter.package_name}}"
+    expected = template_model.removed_paths(CONFIG, combination)
+    assert removed == {path.replace(package, answers["package_name"]) for path in expected}
+    assert not expected & template_model.owned(CONFIG, combination, True)
+
+
+def make_tree(root, relative_paths):
+    """Create files (and their parent directories) under root."""
+    for relative in relative_paths:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(relative, encoding="utf-8")
+
+
+def test_remove_paths_deletes_files_and_trees_and_ignores_missing(tmp_path):
+    """Files and whole directories go; paths that are already gone are no error."""
+    make_tree(tmp_path, ["keep.txt", "gone.txt", "tree/a/b.txt", "tree/c.txt", "other/d.txt"])
+    POST.remove_paths(tmp_path, ["gone.txt", "tree", "never-existed", "other/missing.txt"])
+    assert template_model.actual_files(tmp_path) == {
+        template_model.PurePosixPath("keep.txt"),
+        template_model.PurePosixPath("other/d.txt"),
+    }
+
+
+def test_prune_empty_dirs_removes_nested_empty_dirs_only(tmp_path):
+    """Deepest first, so a directory holding only empty directories goes too."""
+    make_tree(tmp_path, ["full/file.txt"])
+    for empty in ("a/b/c", "full/empty", "d"):
+        (tmp_path / empty).mkdir(parents=True)
+    POST.prune_empty_dirs(tmp_path)
+    remaining = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert remaining == ["full", "full/file.txt"]
+    assert tmp_path.is_dir()
+
+
+def baked_answers(level):
+    """Answers as a real bake passes them: cookiecutter adds where the template came from."""
+    answers = answers_for(maturity_level=level)
+    answers.update(_template=str(template_model.ROOT), _repo_dir=str(template_model.ROOT))
+    return answers
+
+
+def rendered_template_files(answers):
+    """The template's files as cookiecutter names them for these answers, before the hook."""
+    rendered = []
+    for path in template_model.template_files():
+        parts = [template_model.render_segment(part, answers) for part in path.parts]
+        if all(parts):
+            rendered.append("/".join(parts))
+    return rendered
+
+
+@pytest.mark.parametrize("level", template_model.levels(CONFIG))
+def test_post_gen_main_shapes_a_rendered_tree(level, tmp_path, monkeypatch):
+    """main() on a tree named like a real bake leaves exactly what the manifest expects."""
+    answers = baked_answers(level)
+    make_tree(tmp_path, rendered_template_files(answers))
+    monkeypatch.setattr(POST, "ANSWERS_JSON", json.dumps(answers))
+    monkeypatch.chdir(tmp_path)
+    assert POST.main() == 0
+    assert template_model.actual_files(tmp_path) == template_model.expected_files(CONFIG, answers)
+    assert not template_model.empty_dirs(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["gh:org/repo", "gl:org/repo", "https://github.com/org/repo.git", "git@github.com:org/r.git"],
+)
+def test_remote_templates_are_recorded_as_given(template):
+    """copier must clone the same URL the user gave cookiecutter."""
+    assert POST.template_source({"_template": template, "_repo_dir": "/tmp/clone"}) == template
+
+
+def test_relative_local_template_is_recorded_as_an_absolute_path(tmp_path, monkeypatch):
+    """A relative path would stop working as soon as the user changes directory."""
+    monkeypatch.chdir(tmp_path)
+    source = POST.template_source({"_template": ".", "_repo_dir": str(template_model.ROOT)})
+    assert source == str(template_model.ROOT)
+
+
+def git(directory, *args):
+    """Run git with a throwaway identity, failing the test if git fails."""
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(directory)]
+    subprocess.run([*command, *args], check=True, capture_output=True)
+
+
+def test_template_commit_of_a_clean_tagged_repo_is_its_tag(tmp_path):
+    """A clean tagged template records the tag, with no warning."""
+    git(tmp_path, "init", "-q")
+    (tmp_path / "f.txt").write_text("x\n", encoding="utf-8")
+    git(tmp_path, "add", "f.txt")
+    git(tmp_path, "commit", "-q", "-m", "one")
+    git(tmp_path, "tag", "v1.0.0")
+    assert POST.template_commit(tmp_path) == ("v1.0.0", None)
+    (tmp_path / "f.txt").write_text("changed\n", encoding="utf-8")
+    commit, warning = POST.template_commit(tmp_path)
+    assert commit == "v1.0.0" and "uncommitted changes" in warning
+
+
+def test_template_commit_outside_git_warns(tmp_path):
+    """Without git there is no commit to record, and the user is told updates will fail."""
+    commit, warning = POST.template_commit(tmp_path)
+    assert commit is None and "not a git repository" in warning
+
+
+def test_copier_answers_hold_every_question_and_no_private_key():
+    """copier falls back to defaults for missing answers, so all of them must be there."""
+    answers = baked_answers("1")
+    recorded = POST.copier_answers(answers, "gh:org/repo", "v1.0.0")
+    assert list(recorded)[:2] == ["_src_path", "_commit"]
+    questions = {key: value for key, value in answers.items() if not key.startswith("_")}
+    assert {k: v for k, v in recorded.items() if not k.startswith("_")} == questions
+
+
+def test_copier_answers_file_matches_copier_formatting():
+    """Byte-identical to copier's to_nice_yaml output, non-ASCII included, so no diff on update."""
+    nice_yaml = pytest.importorskip("jinja2_ansible_filters.core_filters").to_nice_yaml
+    recorded = POST.copier_answers(
+        answers_for(author_name="Zoë Ł", description='say "hi"'), "gh:o/r", "v1"
+    )
+    text = POST.render_copier_answers(recorded)
+    assert text == POST.COPIER_ANSWERS_HEADER + nice_yaml(recorded)
+    assert yaml.safe_load(text) == recorded

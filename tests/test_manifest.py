@@ -1,0 +1,199 @@
+"""cookiecutter.json is the single source of truth: its parts must agree with each other.
+
+A component is declared in four places of the same file (its question, its ``__<name>``
+resolution key, its ``_components`` entry and its ``__prompts__`` entry). These tests make
+a new component that is declared in only some of them, or copied with a typo, fail at once.
+"""
+
+import re
+
+import pytest
+import template_model
+
+CONFIG = template_model.load_config()
+COMPONENTS = list(template_model.components(CONFIG))
+LEVELS = template_model.levels(CONFIG)
+CANONICAL_RESOLUTION = (
+    "{{{{ cookiecutter._components.{name}.levels[cookiecutter.maturity_level | int] "
+    "if cookiecutter.{name} == 'auto' else cookiecutter.{name} }}}}"
+)
+STOP_WORDS = {"and", "for", "from", "the", "with", "every", "needs", "all"}
+
+
+def questions(config):
+    """The keys cookiecutter prompts for: every key without a leading underscore."""
+    return [key for key in config if not key.startswith("_")]
+
+
+def words(text):
+    """Lowercase words of a label, for loose matching between prompts and labels."""
+    return set(re.findall(r"[a-z]+", text.lower())) - STOP_WORDS
+
+
+def spec_of(name):
+    """The manifest entry of one component."""
+    return template_model.components(CONFIG)[name]
+
+
+def test_there_are_components_and_levels():
+    """Every parametrised test below would pass vacuously on an empty manifest."""
+    assert COMPONENTS
+    assert LEVELS == [str(level) for level in range(len(LEVELS))]
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_question_offers_auto_then_every_value(name):
+    """The question's choices are exactly auto plus the values the manifest gives files to."""
+    assert CONFIG[name] == ["auto", *template_model.component_values(spec_of(name))]
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_resolution_key_is_canonical(name):
+    """Copy-pasting the resolution line for a new component cannot drift unnoticed."""
+    assert CONFIG[f"__{name}"] == CANONICAL_RESOLUTION.format(name=name)
+
+
+def test_every_resolution_key_belongs_to_a_component():
+    """A leftover ``__x`` key of a removed component would still be rendered and confuse."""
+    resolution_keys = {key[2:] for key in CONFIG if key.startswith("__") and key != "__prompts__"}
+    assert resolution_keys == set(COMPONENTS)
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_levels_cover_every_level_with_known_values(name):
+    """One preset value per maturity level, each a value the component owns files for."""
+    spec = spec_of(name)
+    assert len(spec["levels"]) == len(LEVELS)
+    assert set(spec["levels"]) <= set(template_model.component_values(spec))
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_has_an_off_value(name):
+    """Every component can be switched off, and has a label to describe it."""
+    spec = spec_of(name)
+    assert any(not template_model.is_on(value) for value in spec["files"])
+    assert spec["label"].strip()
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_levels_are_cumulative(name):
+    """Each level includes the ones below it: once on, a component stays on."""
+    states = [template_model.is_on(value) for value in spec_of(name)["levels"]]
+    assert states == sorted(states), states
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_is_on_at_some_level(name):
+    """A component no level turns on would make ``auto`` a synonym of ``no``."""
+    assert template_model.first_on_level(spec_of(name)) is not None
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_requirements_name_other_existing_components(name):
+    """A typo in ``requires`` would make the hook crash with a KeyError instead of refusing."""
+    requires = spec_of(name)["requires"]
+    assert set(requires) <= set(COMPONENTS) - {name}
+    assert len(set(requires)) == len(requires)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_level_presets_satisfy_every_requirement(level):
+    """Choosing a level and accepting every default must never be refused."""
+    preset = template_model.level_preset(CONFIG, level)
+    assert template_model.broken_requirements(CONFIG, preset) == []
+
+
+MANIFEST_PATHS = sorted(
+    {
+        (name, value, path)
+        for name, spec in template_model.components(CONFIG).items()
+        for value, paths in spec["files"].items()
+        for path in paths
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "path"), MANIFEST_PATHS, ids=[f"{n}={v}:{p}" for n, v, p in MANIFEST_PATHS]
+)
+def test_manifest_path_exists_in_the_template(name, value, path):
+    """A misspelt path would silently leave the component's files in every project."""
+    assert not path.startswith("/") and ".." not in path.split("/"), (name, value, path)
+    assert (template_model.TEMPLATE_DIR / path).exists(), (name, value, path)
+
+
+def test_every_question_has_a_prompt():
+    """Without a prompt, users see the raw variable name."""
+    prompts = CONFIG["__prompts__"]
+    assert set(questions(CONFIG)) <= set(prompts)
+    assert set(prompts) <= set(questions(CONFIG)), "prompt for a question that does not exist"
+
+
+def test_maturity_level_labels_name_each_level():
+    """The level menu shows the number and the meaning from ``_levels``, nothing else."""
+    prompt = CONFIG["__prompts__"]["maturity_level"]
+    assert prompt["__prompt__"].strip()
+    assert sorted(CONFIG["maturity_level"], key=int) == LEVELS
+    for level in LEVELS:
+        assert prompt[level] == f"{level} {CONFIG['_levels'][level]}"
+
+
+def expected_auto_label(spec):
+    """What the ``auto`` option must say: from which level the component is on, and how."""
+    first = template_model.first_on_level(spec)
+    value = spec["levels"][first]
+    state = "on" if set(spec["files"]) == {"yes", "no"} else value
+    return f"follow the maturity level ({state} from level {first})"
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_prompt_labels_every_choice(name):
+    """Every choice has a label, and ``auto`` tells the user what it will resolve to."""
+    prompt = CONFIG["__prompts__"][name]
+    assert set(prompt) == {"__prompt__", *CONFIG[name]}
+    assert prompt["auto"] == expected_auto_label(spec_of(name))
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_prompt_relates_to_the_component(name):
+    """The question names the component: it shares a word with its name or its label."""
+    spec = spec_of(name)
+    prompt_words = words(CONFIG["__prompts__"][name]["__prompt__"])
+    name_words = set(name.split("_"))
+    label_words = {word for word in words(spec["label"]) if len(word) >= 4}
+    assert prompt_words & (name_words | label_words), (name, prompt_words)
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_prompt_warns_about_requirements(name):
+    """A component that needs another says so in its question, before the hook refuses."""
+    prompt = CONFIG["__prompts__"][name]["__prompt__"]
+    assert ("needs" in prompt) == bool(spec_of(name)["requires"]), prompt
+
+
+def test_python_version_choices():
+    """3.12 by default, and every supported Python from 3.11 to 3.14 on offer."""
+    choices = CONFIG["python_version"]
+    assert choices[0] == "3.12"
+    assert {"3.11", "3.12", "3.13", "3.14"} <= set(choices)
+    assert len(set(choices)) == len(choices)
+
+
+def test_maturity_level_defaults_to_two():
+    """Level 2 (automated training) is the default starting point."""
+    assert CONFIG["maturity_level"][0] == "2"
+
+
+@pytest.mark.parametrize("field", ["project_name", "project_slug", "package_name", "author_email"])
+def test_rules_document_each_free_text_field(field):
+    """The hook can only validate and explain a field that has a pattern and a hint."""
+    rule = CONFIG["_rules"][field]
+    assert re.compile(rule["pattern"]) and rule["hint"].strip()
+
+
+def test_defaults_pass_their_own_rules():
+    """The default answers must be accepted without any change."""
+    answers = template_model.render_context({})
+    for field, rule in CONFIG["_rules"].items():
+        if isinstance(rule, dict):
+            assert re.fullmatch(rule["pattern"], answers[field]), (field, answers[field])
