@@ -24,6 +24,9 @@ COPIER_ANSWERS_FILE = ".copier-answers.yml"
 COPIER_ANSWERS_HEADER = "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
 # What cookiecutter and copier both accept as a remote template: gh:/gl:/bb: abbreviations,
 # URLs with a scheme (https://, git+ssh://, file://) and scp-like git@host:org/repo.
+# Manifest paths are written in template spelling; the only templated segment below the
+# project root is the package directory. Built in pieces: cookiecutter renders this file.
+PACKAGE_PLACEHOLDER = "{" * 2 + "cookiecutter.package_name" + "}" * 2
 REMOTE_TEMPLATE = re.compile(r"^(gh|gl|bb):|^[a-z][a-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
 
@@ -39,8 +42,12 @@ def owned_paths(answers, selected):
 
 
 def paths_to_remove(answers):
-    """Paths of unselected values, except those another selected value also owns."""
-    return sorted(owned_paths(answers, selected=False) - owned_paths(answers, selected=True))
+    """Paths of unselected values, except those another selected value also owns.
+
+    Returned as they are named in the generated project (the package name filled in).
+    """
+    unowned = owned_paths(answers, selected=False) - owned_paths(answers, selected=True)
+    return sorted(path.replace(PACKAGE_PLACEHOLDER, answers["package_name"]) for path in unowned)
 
 
 def remove_paths(root, relative_paths):

@@ -1,0 +1,102 @@
+"""copier and cookiecutter make byte-identical projects from the same tree and answers.
+
+For every case the combination suite bakes (every valid combination and every level
+preset), both tools generate from the same git snapshot of the template, and the trees must
+match in contents, file modes, directories and the .copier-answers.yml that makes
+`copier update` work. Invalid answers are refused by copier with the hook's wording.
+"""
+
+import pytest
+from copier_model import copier_copy, snapshot_template, tree
+from test_combinations import build_cases, preset_cases
+
+import template_model
+
+CONFIG = template_model.load_config()
+
+
+@pytest.fixture(name="template_repo", scope="module")
+def fixture_template_repo(tmp_path_factory):
+    """The template's working tree as a tagged git repository, as copier needs."""
+    return snapshot_template(tmp_path_factory.mktemp("template"))
+
+
+def cookiecutter_tree(template_repo, context, output_dir, config_file):
+    """Bake with cookiecutter from the snapshot and return the project tree."""
+    baked = template_model.bake(output_dir, context, config_file, root=template_repo)
+    assert baked.exception is None, baked.exception
+    return baked.project_dir.name, tree(baked.project_dir)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [case.values[0] for case in build_cases() + preset_cases()],
+    ids=[case.id for case in build_cases() + preset_cases()],
+)
+def test_copier_and_cookiecutter_trees_are_identical(
+    template_repo, context, tmp_path, cookiecutter_config
+):
+    """Same answers, same template commit: the same files, modes, folders and answers file."""
+    slug, expected = cookiecutter_tree(template_repo, context, tmp_path / "cc", cookiecutter_config)
+    project = copier_copy(template_repo, tmp_path / "cp" / slug, data=context)
+    actual = tree(project)
+    assert sorted(actual) == sorted(expected)
+    differing = [path for path, entry in expected.items() if actual[path] != entry]
+    assert not differing, f"contents or modes differ: {differing}"
+    assert ".copier-answers.yml" in actual
+
+
+INVALID_FOR_COPIER = [
+    ({"project_slug": "import"}, "project_slug='import' is a Python keyword"),
+    ({"package_name": "os"}, "package_name='os' is a standard-library module"),
+    ({"package_name": "sklearn"}, "package_name='sklearn' is the name of a common package"),
+    ({"project_slug": "My-Project"}, "project_slug='My-Project' is not valid: use lowercase"),
+    ({"author_email": "not-an-email"}, "author_email='not-an-email' is not valid"),
+    ({"project_name": " "}, "project_name=' ' is not valid"),
+]
+
+
+def switch_off_dependents(combination, keep):
+    """Turn off every component whose requirement is off (transitively), except ``keep``."""
+    specs = template_model.components(CONFIG)
+    changed = True
+    while changed:
+        changed = False
+        for name, spec in specs.items():
+            needs_off = any(not template_model.is_on(combination[r]) for r in spec["requires"])
+            if name != keep and needs_off and template_model.is_on(combination[name]):
+                combination[name] = next(v for v in spec["files"] if not template_model.is_on(v))
+                changed = True
+    return combination
+
+
+def requirement_cases():
+    """One refused answer set per (component, requirement) pair of the manifest.
+
+    Starting from the richest preset, the requirement is switched off, and so is everything
+    else that needs it, so the component under test is the one copier refuses.
+    """
+    specs = template_model.components(CONFIG)
+    top = template_model.levels(CONFIG)[-1]
+    cases = []
+    for name, spec in specs.items():
+        for required in spec["requires"]:
+            combination = template_model.level_preset(CONFIG, top)
+            combination[name] = next(v for v in spec["files"] if template_model.is_on(v))
+            combination[required] = next(
+                v for v in specs[required]["files"] if not template_model.is_on(v)
+            )
+            answers = {"maturity_level": top, **switch_off_dependents(combination, name)}
+            message = f"{name}={combination[name]} needs {required}, which is off"
+            cases.append(pytest.param(answers, message, id=f"{name}-needs-{required}"))
+    return cases
+
+
+@pytest.mark.parametrize(("answers", "message"), INVALID_FOR_COPIER + requirement_cases())
+def test_copier_refuses_what_the_hook_refuses(template_repo, tmp_path, answers, message):
+    """copier's validators use the same rules and wording, and leave nothing behind."""
+    destination = tmp_path / "project"
+    with pytest.raises(ValueError, match="Validation error") as refused:
+        copier_copy(template_repo, destination, data=answers)
+    assert message in str(refused.value)
+    assert not destination.exists()

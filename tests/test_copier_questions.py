@@ -1,0 +1,91 @@
+"""copier.yml asks exactly what cookiecutter.json asks: same names, choices, labels, defaults.
+
+cookiecutter.json is the single source of truth; copier.yml has to restate the questions
+(copier cannot read cookiecutter's question format), so this file catches every drift.
+"""
+
+import pytest
+
+from copier_model import copier_questions, load_copier_config
+from template_model import load_config
+
+CONFIG = load_config()
+COPIER = load_copier_config()
+QUESTIONS = [name for name in CONFIG if not name.startswith("_")]
+
+
+def cookiecutter_prompt(name):
+    """The readable prompt cookiecutter shows for a question."""
+    prompt = CONFIG["__prompts__"][name]
+    return prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+
+
+def cookiecutter_labels(name):
+    """value -> label for a choice question (the value itself when no label is given)."""
+    prompt = CONFIG["__prompts__"][name]
+    labels = prompt if isinstance(prompt, dict) else {}
+    return {value: labels.get(value, value) for value in CONFIG[name]}
+
+
+def copier_labels(spec):
+    """value -> label for a copier choice question, given as a list or a label map."""
+    choices = spec["choices"]
+    if isinstance(choices, dict):
+        return {value: label for label, value in choices.items()}
+    return {value: value for value in choices}
+
+
+def test_same_questions_in_the_same_order():
+    """A question added to one tool and not the other fails here."""
+    assert list(copier_questions(COPIER)) == QUESTIONS
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_same_help_text(name):
+    """Both tools show the same prompt."""
+    assert COPIER[name]["help"] == cookiecutter_prompt(name)
+
+
+@pytest.mark.parametrize("name", [q for q in QUESTIONS if isinstance(CONFIG[q], list)])
+def test_same_choices_labels_and_default(name):
+    """Choice questions: the same values, labels and default (cookiecutter's first entry)."""
+    spec = COPIER[name]
+    assert spec["type"] == "str"
+    assert copier_labels(spec) == cookiecutter_labels(name)
+    assert spec["default"] == CONFIG[name][0]
+
+
+@pytest.mark.parametrize("name", [q for q in QUESTIONS if isinstance(CONFIG[q], str)])
+def test_same_text_default(name):
+    """Derived defaults use the same expression, minus cookiecutter's namespace."""
+    assert COPIER[name]["default"] == CONFIG[name].replace("cookiecutter.", "")
+
+
+@pytest.mark.parametrize("name", [q for q in QUESTIONS if q in CONFIG["_rules"]])
+def test_validated_fields_have_a_copier_validator_on_the_same_rule(name):
+    """Every field with a rule in _rules is validated by copier with that rule."""
+    assert f"pattern_problem('{name}', {name})" in COPIER[name]["validator"]
+
+
+@pytest.mark.parametrize("name", list(CONFIG["_components"]))
+def test_components_check_their_requirements_under_copier(name):
+    """Every component's requirements, and the no-deletion rule on update, apply under copier."""
+    validator = COPIER[name]["validator"]
+    assert f"{{{{ requirement_problems('{name}') }}}}" in validator
+    assert validator.endswith(f"{{{{ removal_problems('{name}') }}}}")
+
+
+def test_shared_data_is_included_not_copied():
+    """Presets, manifest and rules reach copier by !include, so they cannot drift."""
+    assert COPIER["template_data"]["default"] == {"!include": "cookiecutter.json"}
+    assert COPIER["template_data"]["when"] is False
+    assert COPIER["cookiecutter"]["when"] is False
+    assert list(COPIER)[-1] == "cookiecutter", "the namespace needs every answer: keep it last"
+
+
+def test_copier_settings_that_make_the_tree_shared():
+    """The settings without which copier would not render the cookiecutter tree."""
+    assert COPIER["_subdirectory"] == "{% raw %}{{cookiecutter.project_slug}}{% endraw %}"
+    assert COPIER["_templates_suffix"] == ""
+    assert COPIER["_answers_file"] == ".copier-answers.yml"
+    assert "_tasks" not in COPIER, "tasks would need --trust on every copy and update"

@@ -1,0 +1,167 @@
+"""`copier update` on projects made by either tool: template changes, edits, levels.
+
+Each test builds a throwaway git repository of the template (tag v1), generates a project
+from it, commits a user's edit, and then updates: to a v2 that changes the template, or to
+new answers (a higher level, a component switched on or off).
+"""
+
+from pathlib import Path
+
+import pytest
+from copier_model import commit_all, copier_copy, copier_update, git, snapshot_template, tree
+
+import template_model
+
+CONFIG = template_model.load_config()
+USER_LINE = "user-notes/  # added by the user after generation\n"
+TEMPLATE_TITLE_SUFFIX = " (template v2)"
+
+
+def bake_with_cookiecutter(template_repo, output_dir, answers, config_file):
+    """A cookiecutter-made project, committed to git as `copier update` requires."""
+    baked = template_model.bake(output_dir, answers, config_file, root=template_repo)
+    assert baked.exception is None, baked.exception
+    start_project_repo(baked.project_dir)
+    return baked.project_dir
+
+
+def start_project_repo(project):
+    """git init and a first commit, what a user does right after generating."""
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "generated")
+
+
+def add_user_edit(project):
+    """A user's own change, committed: it must survive every update."""
+    with Path(project, ".gitignore").open("a", encoding="utf-8") as gitignore:
+        gitignore.write(USER_LINE)
+    commit_all(project, "user edit")
+
+
+def release_v2(template_repo):
+    """A real template change: the generated README's title line changes, tagged v2."""
+    readme = Path(template_repo, "{{cookiecutter.project_slug}}", "README.md")
+    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = lines[0].rstrip("\n") + TEMPLATE_TITLE_SUFFIX + "\n"
+    readme.write_text("".join(lines), encoding="utf-8")
+    commit_all(template_repo, "template v2: retitle the README", tag="v2")
+
+
+def fresh_bake_with_edit(template_repo, output_dir, answers, config_file):
+    """What an update must equal: a fresh bake with the same answers, plus the user's edit."""
+    baked = template_model.bake(output_dir, answers, config_file, root=template_repo)
+    assert baked.exception is None, baked.exception
+    with Path(baked.project_dir, ".gitignore").open("a", encoding="utf-8") as gitignore:
+        gitignore.write(USER_LINE)
+    return tree(baked.project_dir)
+
+
+@pytest.fixture(name="template_repo")
+def fixture_template_repo(tmp_path):
+    """A fresh template repository per test, since tests add tags and commits to it."""
+    return snapshot_template(tmp_path / "template")
+
+
+@pytest.mark.parametrize("maker", ["cookiecutter", "copier"])
+def test_template_change_arrives_and_user_edit_survives(
+    template_repo, tmp_path, cookiecutter_config, maker
+):
+    """The README retitle of v2 arrives; the user's committed .gitignore line stays."""
+    answers = {"project_name": "Update Me", "maturity_level": "1"}
+    if maker == "cookiecutter":
+        project = bake_with_cookiecutter(template_repo, tmp_path, answers, cookiecutter_config)
+    else:
+        project = copier_copy(template_repo, tmp_path / "update-me", answers, vcs_ref="v1")
+        start_project_repo(project)
+    add_user_edit(project)
+    release_v2(template_repo)
+    copier_update(project)
+    assert (
+        Path(project, "README.md")
+        .read_text(encoding="utf-8")
+        .splitlines()[0]
+        .endswith(TEMPLATE_TITLE_SUFFIX)
+    )
+    assert Path(project, ".gitignore").read_text(encoding="utf-8").endswith(USER_LINE)
+    assert "_commit: v2" in Path(project, ".copier-answers.yml").read_text(encoding="utf-8")
+
+
+def test_conflicting_edit_is_marked_inline(template_repo, tmp_path, cookiecutter_config):
+    """When user and template change the same line, both versions stay, marked inline."""
+    answers = {"project_name": "Conflicted", "maturity_level": "0"}
+    project = bake_with_cookiecutter(template_repo, tmp_path, answers, cookiecutter_config)
+    readme = Path(project, "README.md")
+    body = readme.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+    readme.write_text("# Our own title\n" + "".join(body), encoding="utf-8")
+    commit_all(project, "user retitles the README")
+    release_v2(template_repo)
+    copier_update(project)
+    text = readme.read_text(encoding="utf-8")
+    assert "<<<<<<<" in text and ">>>>>>>" in text
+    assert "# Our own title" in text and TEMPLATE_TITLE_SUFFIX in text
+
+
+def test_climbing_every_level_equals_a_fresh_bake(template_repo, tmp_path, cookiecutter_config):
+    """0 -> 1 -> ... by successive updates: each step equals a fresh bake plus the edit."""
+    levels = template_model.levels(CONFIG)
+    answers = {"project_name": "Climber", "maturity_level": levels[0]}
+    project = bake_with_cookiecutter(template_repo, tmp_path / "p", answers, cookiecutter_config)
+    add_user_edit(project)
+    for level in levels[1:]:
+        copier_update(project, data={"maturity_level": level})
+        expected = fresh_bake_with_edit(
+            template_repo,
+            tmp_path / f"fresh-{level}",
+            {**answers, "maturity_level": level},
+            cookiecutter_config,
+        )
+        assert tree(project) == expected, f"climbing to level {level} differs from a fresh bake"
+        commit_all(project, f"climb to level {level}")
+
+
+def first_optional_component():
+    """A component that is off at level 0 and can be switched on there on its own."""
+    for name, spec in template_model.components(CONFIG).items():
+        if not spec["requires"] and not template_model.is_on(spec["levels"][0]):
+            on_value = next(v for v in spec["files"] if template_model.is_on(v))
+            off_value = next(v for v in spec["files"] if not template_model.is_on(v))
+            return name, on_value, off_value, spec["files"][on_value]
+    raise AssertionError("the manifest has no optional component without requirements")
+
+
+def test_component_on_by_update_and_off_only_when_confirmed(
+    template_repo, tmp_path, cookiecutter_config
+):
+    """Switching on adds the files; switching off is refused unless confirmed for the run."""
+    name, on_value, off_value, paths = first_optional_component()
+    answers = {"project_name": "Toggle", "maturity_level": "0"}
+    project = bake_with_cookiecutter(template_repo, tmp_path / "p", answers, cookiecutter_config)
+    add_user_edit(project)
+    copier_update(project, data={name: on_value})
+    on = {**answers, name: on_value}
+    assert tree(project) == fresh_bake_with_edit(
+        template_repo, tmp_path / "on", on, cookiecutter_config
+    )
+    commit_all(project, f"{name} on")
+    with pytest.raises(ValueError, match=f"delete {' '.join(paths)}, with any edits you made"):
+        copier_update(project, data={name: off_value})
+    assert git(project, "status", "--porcelain") == "", "a refused update changed files"
+    copier_update(project, data={name: off_value, "confirm_file_removal": True})
+    off = {**answers, name: off_value}
+    assert tree(project) == fresh_bake_with_edit(
+        template_repo, tmp_path / "off", off, cookiecutter_config
+    )
+    assert "confirm_file_removal" not in Path(project, ".copier-answers.yml").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_lowering_the_level_is_refused_and_changes_nothing(
+    template_repo, tmp_path, cookiecutter_config
+):
+    """Level 1 -> 0 would delete level 1's files: refused, with the components named."""
+    answers = {"project_name": "Lower", "maturity_level": "1"}
+    project = bake_with_cookiecutter(template_repo, tmp_path, answers, cookiecutter_config)
+    with pytest.raises(ValueError, match="Nothing was changed"):
+        copier_update(project, data={"maturity_level": "0"})
+    assert git(project, "status", "--porcelain") == ""
