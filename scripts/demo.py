@@ -46,7 +46,13 @@ def bake(level, output):
     if project.exists():
         shutil.rmtree(project)
     output.mkdir(parents=True, exist_ok=True)
-    extra = {"project_name": "Demo Wine Classifier", "maturity_level": str(level)}
+    # The project targets the interpreter that runs the demo, so it works on any machine.
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    extra = {
+        "project_name": "Demo Wine Classifier",
+        "maturity_level": str(level),
+        "python_version": python,
+    }
     return Path(
         cookiecutter(str(TEMPLATE_ROOT), no_input=True, extra_context=extra, output_dir=str(output))
     )
