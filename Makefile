@@ -9,6 +9,13 @@ DEMO_DIR ?= build/demo
 DEMO_LEVEL ?= 1
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 export PATH := $(abspath $(BIN)):$(PATH)
+# pyenv installs Pythons side by side but exposes only the global one. Make every installed
+# CPython 3.11+ visible, so generated projects find the version they target (offline, uv
+# cannot download one). Without pyenv this does nothing.
+PYENV_PYTHONS := $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[1-9]|[2-9][0-9])\.[0-9]+$$' | paste -sd: -)
+ifneq ($(PYENV_PYTHONS),)
+export PYENV_VERSION := $(PYENV_PYTHONS)
+endif
 
 .PHONY: help venv test test-quick demo lint benchmark clean
 
