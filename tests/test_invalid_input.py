@@ -74,6 +74,7 @@ HOOK_CASES = {
     "email-no-dot": ({"author_email": "a@b"}, [shape("author_email", "a@b")]),
     "email-trailing-dot": ({"author_email": "x@y."}, [shape("author_email", "x@y.")]),
     "name-leading-space": ({"project_name": " Churn"}, [shape("project_name", " Churn")]),
+    "name-empty": ({"project_name": ""}, [shape("project_name", "")]),
     "author-empty": ({"author_name": ""}, [shape("author_name", "")]),
     "ci-without-tests": (
         {"ci": "github", "tests_lint": "no", "pre_commit": "no"},
@@ -108,11 +109,11 @@ HOOK_CASES = {
     ),
 }
 
-# An empty slug renders the project directory's name empty: cookiecutter then stops with
-# "directory already exists" (the output directory itself) before the pre-gen hook can run.
+# An explicitly empty slug renders the project directory's name empty: cookiecutter then
+# stops with "directory already exists" (the output directory itself) before the pre-gen hook
+# can run. (An empty project name is caught: the derived slug falls back to a placeholder.)
 EMPTY_SLUG_CASES = {
     "slug-empty": ({"project_slug": ""}, [shape("project_slug", "")]),
-    "name-empty": ({"project_name": ""}, [shape("project_name", ""), shape("project_slug", "")]),
 }
 
 CHOICE_CASES = {
