@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 DEMO_DIR ?= build/demo
-DEMO_LEVEL ?= 1
+DEMO_LEVEL ?= 2
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 export PATH := $(abspath $(BIN)):$(PATH)
 # pyenv installs Pythons side by side but exposes only the global one. Make every installed
@@ -17,7 +17,7 @@ ifneq ($(PYENV_PYTHONS),)
 export PYENV_VERSION := $(PYENV_PYTHONS)
 endif
 
-.PHONY: help venv test test-quick demo lint benchmark clean
+.PHONY: help venv test test-quick demo lint benchmark docs docs-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,15 @@ lint: venv ## black and pylint on the hooks, tests, scripts and benchmarks
 benchmark: venv ## Print bake times per level and the time of the combination suite
 	$(BIN)/python benchmarks/bake_speed.py
 
+# The site's tables and diagram are generated from cookiecutter.json (scripts/docs_site.py).
+# NO_MKDOCS_2_WARNING silences a notice the Material theme prints on every build about the
+# theme's own future, which is not about this site.
+docs: venv ## Build the documentation site into site/ (strict: any warning fails)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: venv ## Preview the documentation at http://127.0.0.1:8000, rebuilt on change
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
 clean: ## Remove the virtualenv, build output and caches
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build site .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -29,6 +29,32 @@ DEMO_STEPS = {
         ("lint", "black --check and pylint (10.00/10 expected)"),
         ("test", "run the generated project's own pytest suite"),
     ],
+    2: [
+        ("install", "create .venv with the pinned requirements (MLflow among them) and dev tools"),
+        ("data", "write the wine dataset bundled with scikit-learn to data/raw"),
+        ("lint", "black --check and pylint (10.00/10 expected)"),
+        (
+            "test",
+            "run the project's pytest suite: each pipeline step, the refusal of bad data, "
+            "an end-to-end training and the MLflow records",
+        ),
+        (
+            "train",
+            "validate the data, train and evaluate the model configs/train.yaml describes, "
+            "and record the run in MLflow with the model registered as @challenger",
+        ),
+    ],
+}
+
+# What a level's steps leave behind worth opening, relative to the project, with what it is.
+DEMO_RESULTS = {
+    2: [
+        ("reports/figures/confusion_matrix.png", "confusion matrix on the held-out wines"),
+        ("reports/figures/feature_importance.png", "what the model relies on"),
+        ("reports/metrics.json", "the held-out metrics"),
+        ("models/lineage.json", "what the model was made from: data and config hashes"),
+        ("mlflow.db", "the MLflow store (runs, registered model): `make mlflow-ui` browses it"),
+    ],
 }
 
 
@@ -69,6 +95,17 @@ def run_step(project, target, what):
     print(f"<== make {target} passed in {time.monotonic() - started:.1f} s", flush=True)
 
 
+def show_results(project, results):
+    """List the files the steps wrote, so the reader knows what to open; fail if one is missing."""
+    if results:
+        print("\nWhat it produced:")
+    for relative, what in results:
+        path = project / relative
+        if not path.exists():
+            sys.exit(f"demo failed: the steps did not write {path}")
+        print(f"  {path}\n      {what}")
+
+
 def main(argv=None):
     """Bake, then run each step of the level's pipeline in the generated project."""
     args = parse_args(argv)
@@ -77,6 +114,7 @@ def main(argv=None):
     print(f"Generated {project}")
     for target, what in DEMO_STEPS[args.level]:
         run_step(project, target, what)
+    show_results(project, DEMO_RESULTS.get(args.level, []))
     print(f"\nDemo passed. The project is in {project}; try `make help` there.")
 
 

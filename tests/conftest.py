@@ -1,4 +1,4 @@
-"""Shared fixtures: the parsed manifest, a content-check cache and an in-process baker.
+"""Shared fixtures: the parsed manifest, a content-check cache, a baker, installed projects.
 
 Baking goes through cookiecutter's API rather than pytest-cookies' ``cookies`` fixture:
 the plugin renders the context a second time per bake and hides the rendered answers the
@@ -8,6 +8,7 @@ expected-file computation needs, and the API call is all the plugin does besides
 import os
 from pathlib import Path
 
+import installed_projects
 import pytest
 import template_model
 
@@ -51,3 +52,17 @@ class Oven:
 def oven(tmp_path, cookiecutter_config):
     """A fresh baker for one test."""
     return Oven(tmp_path / "baked", cookiecutter_config)
+
+
+@pytest.fixture(name="installed", scope="session")
+def fixture_installed(tmp_path_factory, cookiecutter_config):
+    """Installed projects of each level, shared by the workers of this run (see the module).
+
+    Under pytest-xdist each worker has its own base temp folder; their parent is this run's.
+    """
+    version, interpreter = installed_projects.python_choice()
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = shared / "installed-projects"
+    root.mkdir(exist_ok=True)
+    return installed_projects.InstalledProjects(root, cookiecutter_config, version, interpreter)

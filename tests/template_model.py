@@ -44,6 +44,7 @@ SCHEMAS = (
         ".gitlab-ci.yml",
         ("--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci"),
     ),
+    ("docker-compose.yml", ("--builtin-schema", "vendor.compose-spec")),
 )
 
 

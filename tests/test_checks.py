@@ -45,6 +45,11 @@ DEFECTS = {
         "check-jsonschema failed",
     ),
     "gitlab-ci": (".gitlab-ci.yml", "test:\n  script: 42\n", "check-jsonschema failed"),
+    "compose": (
+        "docker-compose.yml",
+        "services:\n  web:\n    image: nginx\n    ports: 8080\n",
+        "check-jsonschema failed",
+    ),
 }
 
 

@@ -17,6 +17,8 @@ CANONICAL_RESOLUTION = (
     "{{{{ cookiecutter._components.{name}.levels[cookiecutter.maturity_level | int] "
     "if cookiecutter.{name} == 'auto' else cookiecutter.{name} }}}}"
 )
+# What ``auto`` says for a component no level preset turns on.
+OPT_IN_AUTO_LABEL = "follow the maturity level (off at every level)"
 STOP_WORDS = {"and", "for", "from", "the", "with", "every", "needs", "all"}
 
 
@@ -83,9 +85,11 @@ def test_levels_are_cumulative(name):
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
-def test_component_is_on_at_some_level(name):
-    """A component no level turns on would make ``auto`` a synonym of ``no``."""
-    assert template_model.first_on_level(spec_of(name)) is not None
+def test_component_is_on_at_some_level_unless_labelled_opt_in(name):
+    """A component no level turns on makes ``auto`` a synonym of ``no``: that is allowed only
+    for an opt-in component (DVC, say), and its ``auto`` choice must tell the user so."""
+    if template_model.first_on_level(spec_of(name)) is None:
+        assert CONFIG["__prompts__"][name]["auto"] == OPT_IN_AUTO_LABEL
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
@@ -141,6 +145,8 @@ def test_maturity_level_labels_name_each_level():
 def expected_auto_label(spec):
     """What the ``auto`` option must say: from which level the component is on, and how."""
     first = template_model.first_on_level(spec)
+    if first is None:
+        return OPT_IN_AUTO_LABEL
     value = spec["levels"][first]
     state = "on" if set(spec["files"]) == {"yes", "no"} else value
     return f"follow the maturity level ({state} from level {first})"

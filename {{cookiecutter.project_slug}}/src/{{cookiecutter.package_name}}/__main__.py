@@ -11,6 +11,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .data import RAW_DATA_PATH, load_dataset, write_dataset
+{%- if cookiecutter.__training == 'yes' %}
+from .pipeline.config import DEFAULT_CONFIG_PATH, load_config
+from .pipeline.errors import PipelineError
+from .pipeline.run import Evaluation, run_evaluation, run_training
+{%- endif %}
+{%- if cookiecutter.__tracking == 'mlflow' %}
+from .pipeline.tracking import TrackedRun, log_training_run
+{%- endif %}
+{%- if cookiecutter.__training == 'yes' %}
+
+# Errors the user fixes outside the code (a file that cannot be written, a config setting, bad
+# data): the command line reports them in one line.
+USER_ERRORS = (OSError, PipelineError)
+{%- else %}
+
+# Errors the user fixes outside the code (a folder that cannot be created, a file that cannot be
+# written): the command line reports them in one line.
+USER_ERRORS = (OSError,)
+{%- endif %}
 
 
 def run_data(args: argparse.Namespace) -> int:
@@ -19,6 +38,64 @@ def run_data(args: argparse.Namespace) -> int:
     path = write_dataset(frame, args.output)
     print(f"Wrote {len(frame)} rows to {path}")
     return 0
+{%- if cookiecutter.__training == 'yes' %}
+
+
+def describe_evaluation(evaluation: Evaluation) -> str:
+    """The metrics, one per line, and where the metrics file and the plots went."""
+    lines = [f"  {name:<18} {value:.4f}" for name, value in sorted(evaluation.metrics.items())]
+    lines.append("Plots: " + ", ".join(path.as_posix() for path in evaluation.figures))
+    return "\n".join(lines)
+{%- if cookiecutter.__tracking == 'mlflow' %}
+
+
+def describe_tracking(tracked: TrackedRun) -> str:
+    """Where the run was recorded, and which model version is now the challenger."""
+    return (
+        f"MLflow: run {tracked.run_id} in experiment {tracked.experiment!r} at "
+        f"{tracked.tracking_uri}\n"
+        f"Registered {tracked.model_name!r} version {tracked.model_version} as @challenger"
+    )
+{%- endif %}
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Run the whole pipeline on the config in ``args.config`` and report what it wrote."""
+    config = load_config(args.config)
+    result = run_training(config)
+    split = result.split
+    print(
+        f"Trained {config.model.kind} on {len(split.train_target)} rows, "
+        f"evaluated on {len(split.test_target)} held-out rows:"
+    )
+    print(describe_evaluation(result.evaluation))
+    print(f"Model: {config.outputs.model} (lineage in {config.outputs.lineage})")
+    print(f"Metrics: {config.outputs.metrics}")
+{%- if cookiecutter.__tracking == 'mlflow' %}
+    print(describe_tracking(log_training_run(result)))
+{%- endif %}
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate the saved model again on the held-out rows and report the metrics."""
+    config = load_config(args.config)
+    evaluation = run_evaluation(config)
+    print(f"Evaluated {config.outputs.model} on the held-out rows of {config.data.path}:")
+    print(describe_evaluation(evaluation))
+    print(f"Metrics: {config.outputs.metrics}")
+    return 0
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    """The --config option every pipeline command takes."""
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG_PATH,
+        help="the training config (default: %(default)s)",
+    )
+{%- endif %}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,19 +113,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the CSV file (default: %(default)s)",
     )
     data.set_defaults(handler=run_data)
+{%- if cookiecutter.__training == 'yes' %}
+    train = commands.add_parser(
+        "train", help="run the training pipeline: model, metrics and plots from the config"
+    )
+    add_config_option(train)
+    train.set_defaults(handler=run_train)
+    evaluate = commands.add_parser(
+        "evaluate", help="evaluate the saved model again and rewrite its metrics and plots"
+    )
+    add_config_option(evaluate)
+    evaluate.set_defaults(handler=run_evaluate)
+{%- endif %}
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command named in ``argv`` and return the process exit status.
 
-    File-system errors (a folder that cannot be created, a file that cannot be written) are
-    the user's to fix, so they get a one-line message instead of a traceback.
+    Errors the user fixes outside the code (``USER_ERRORS``) get a one-line message instead
+    of a traceback; any other exception is a bug, and keeps its traceback.
     """
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except OSError as error:
+    except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

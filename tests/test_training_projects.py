@@ -1,0 +1,248 @@
+"""Automated training, end to end: tracked and reproducible runs, DVC, and a PostgreSQL store.
+
+The first level whose preset turns tracking on is installed once (tests/installed_projects.py);
+each test bakes a fresh project of that level, so no test sees another's runs, and runs it on
+the installed virtualenv. What is checked is what a user relies on: the MLflow store holds each
+run with its params, metrics, lineage tags and plots, the latest model version carries the
+``challenger`` alias, a second ``make train`` gives the same metrics, training without tracking
+still writes everything locally, ``make repro`` runs the DVC pipeline offline, and a real
+PostgreSQL server can be the store.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import template_model
+import yaml
+from installed_projects import OWN_CODE, run, run_json
+
+pytestmark = pytest.mark.slow
+
+CONFIG = template_model.load_config()
+COMPONENTS = template_model.components(CONFIG)
+TRAINING_LEVEL = str(template_model.first_on_level(COMPONENTS["tracking"]))
+TRACKING_OFF = {
+    "tracking": next(
+        value for value in COMPONENTS["tracking"]["files"] if not template_model.is_on(value)
+    )
+}
+DVC_ON = {
+    "data_versioning": next(
+        value for value in COMPONENTS["data_versioning"]["files"] if template_model.is_on(value)
+    )
+}
+FIGURES = ["figures/confusion_matrix.png", "figures/feature_importance.png"]
+
+# Run with the project's own Python: what MLflow recorded, read back through MLflow's client.
+MLFLOW_QUERY = """
+import json, sys
+from mlflow import MlflowClient
+
+uri, experiment_name, model_name = sys.argv[1:4]
+client = MlflowClient(uri)
+experiment = client.get_experiment_by_name(experiment_name)
+runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"])
+challenger = client.get_model_version_by_alias(model_name, "challenger")
+versions = client.search_model_versions(f"name = '{model_name}'")
+print(json.dumps({
+    "runs": [
+        {
+            "id": run.info.run_id,
+            "params": run.data.params,
+            "metrics": run.data.metrics,
+            "tags": run.data.tags,
+            "figures": [item.path for item in client.list_artifacts(run.info.run_id, "figures")],
+        }
+        for run in runs
+    ],
+    "challenger": {"version": str(challenger.version), "run_id": challenger.run_id},
+    "versions": sorted(str(version.version) for version in versions),
+}))
+"""
+
+
+def training_config(project):
+    """The project's configs/train.yaml, parsed."""
+    return yaml.safe_load(Path(project, "configs", "train.yaml").read_text(encoding="utf-8"))
+
+
+def train(project, venv, env=None):
+    """``make train`` on the shared virtualenv; return the metrics it wrote."""
+    run(["make", "train", f"VENV={venv}"], project, env=env)
+    config = training_config(project)
+    return json.loads(Path(project, config["outputs"]["metrics"]).read_text(encoding="utf-8"))
+
+
+def mlflow_records(project, venv, uri):
+    """The runs, the challenger and the model versions the store at ``uri`` holds."""
+    tracking = training_config(project)["tracking"]
+    command = [venv / "bin" / "python", "-c", MLFLOW_QUERY, uri]
+    return run_json(command + [tracking["experiment"], tracking["registered_model"]], project)
+
+
+def sha256_of(path):
+    """SHA-256 of a file, as ``sha256sum`` prints it."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_training_is_tracked_with_lineage_and_reproducible(installed, tmp_path):
+    """Two ``make train``: same metrics; both runs fully recorded; the second is challenger."""
+    venv = installed.venv(TRAINING_LEVEL)
+    project = installed.variant(tmp_path / "tracked", TRAINING_LEVEL, {})
+    first = train(project, venv)
+    assert train(project, venv) == first, "a second make train changed the metrics"
+    config = training_config(project)
+    records = mlflow_records(project, venv, "sqlite:///mlflow.db")
+    runs = records["runs"]
+    assert len(runs) == 2
+    commit = run(["git", "rev-parse", "HEAD"], project).strip()
+    data_sha256 = sha256_of(Path(project, config["data"]["path"]))
+    for recorded in runs:
+        assert recorded["metrics"] == pytest.approx(first)
+        assert recorded["params"]["model.type"] == config["model"]["type"]
+        assert recorded["params"]["seed"] == str(config["seed"])
+        tags = recorded["tags"]
+        assert tags["lineage.data_sha256"] == data_sha256
+        assert (tags["lineage.git_commit"], tags["lineage.git_dirty"]) == (commit, "false")
+        assert re.fullmatch("[0-9a-f]{64}", tags["lineage.config_sha256"])
+        assert sorted(recorded["figures"]) == FIGURES
+    assert records["versions"] == ["1", "2"]
+    assert records["challenger"] == {"version": "2", "run_id": runs[-1]["id"]}
+
+
+def test_without_tracking_the_project_tests_and_trains_locally(installed, tmp_path):
+    """Tracking off: the project's own tests pass, and training writes its files, no store."""
+    venv = installed.venv(TRAINING_LEVEL)
+    project = installed.variant(tmp_path / "local", TRAINING_LEVEL, TRACKING_OFF, own_code=True)
+    run(["make", "test", f"VENV={venv}"], project, env=OWN_CODE)
+    metrics = train(project, venv, env=OWN_CODE)
+    assert metrics["accuracy"] > 0.85
+    outputs = training_config(project)["outputs"]
+    assert Path(project, outputs["model"]).is_file()
+    figures = sorted(path.name for path in Path(project, outputs["figures"]).iterdir())
+    assert ["figures/" + name for name in figures] == FIGURES
+    assert not Path(project, "mlflow.db").exists() and not Path(project, "mlruns").exists()
+
+
+def test_dvc_pipeline_runs_offline_and_then_is_up_to_date(installed, tmp_path):
+    """``make repro`` runs the data, train and evaluate stages, then has nothing to redo."""
+    venv = installed.venv(TRAINING_LEVEL)
+    project = installed.variant(tmp_path / "dvc", TRAINING_LEVEL, DVC_ON)
+    # DVC is a development tool of the variant only: add it to the shared virtualenv.
+    uv_install = [template_model.tool("uv"), "pip", "install", "--python", venv / "bin/python"]
+    run([*uv_install, "-r", "requirements-dev.txt"], project)
+    run(["make", "repro", f"VENV={venv}"], project)
+    lock = yaml.safe_load(Path(project, "dvc.lock").read_text(encoding="utf-8"))
+    assert set(lock["stages"]) == {"data", "train", "evaluate"}
+    metrics = training_config(project)["outputs"]["metrics"]
+    assert json.loads(Path(project, metrics).read_text(encoding="utf-8"))["accuracy"] > 0.85
+    again = run(["make", "repro", f"VENV={venv}"], project)
+    assert "Data and pipelines are up to date." in again, again
+
+
+# --- the team setup: MLflow on PostgreSQL ---------------------------------------------------
+
+
+def postgres_bin_dir():
+    """The folder of initdb and pg_ctl: Debian keeps them out of PATH, per major version."""
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if installed:
+        return installed[-1].parent
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def free_port():
+    """A loopback port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster in a temporary folder, on a free loopback port, trusting local users.
+
+    PostgreSQL refuses to run as root, so under root its commands run as the ``postgres``
+    user the Debian package creates, which then owns the folder.
+    """
+
+    def __init__(self, bin_dir):
+        self.bin_dir = bin_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="template-postgres-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+
+    def command(self, program, *args):
+        """A PostgreSQL program's command line, as the postgres user when we are root."""
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        return [*as_postgres, str(self.bin_dir / program), *map(str, args)]
+
+    def run(self, program, *args):
+        """Run a PostgreSQL program; raise CalledProcessError with its output when it fails."""
+        subprocess.run(
+            self.command(program, *args),
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+
+    def start(self):
+        """Create and start the cluster with a database for MLflow; return its URI."""
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, user="postgres")
+        self.run("initdb", "--pgdata", self.data, "--username=postgres", "--auth=trust", "-N")
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        log = self.folder / "server.log"
+        self.run("pg_ctl", "--pgdata", self.data, "--log", log, "-o", options, "-w", "start")
+        self.run("createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", "mlflow")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/mlflow"
+
+    def stop(self):
+        """Stop the server at once and delete the cluster."""
+        self.run("pg_ctl", "--pgdata", self.data, "-m", "immediate", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def unavailable(reason):
+    """In CI a missing server is a failure (.ci/run installs it); elsewhere, a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must provide PostgreSQL (.ci/run installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(name="postgresql_uri")
+def fixture_postgresql_uri():
+    """The URI of a database on a throwaway PostgreSQL server, stopped after the test."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        unavailable("PostgreSQL is not installed (apt-get install -y postgresql)")
+    server = ThrowawayPostgres(bin_dir)
+    try:
+        uri = server.start()
+    except (OSError, subprocess.SubprocessError) as error:
+        output = getattr(error, "stderr", "") or ""
+        shutil.rmtree(server.folder, ignore_errors=True)
+        unavailable(f"PostgreSQL did not start: {error} {output}".strip())
+    yield uri
+    server.stop()
+
+
+def test_training_records_into_postgresql(installed, tmp_path, postgresql_uri):
+    """MLFLOW_TRACKING_URI=postgresql://... sends the run and the model version there."""
+    venv = installed.venv(TRAINING_LEVEL)
+    project = installed.variant(tmp_path / "team", TRAINING_LEVEL, {})
+    metrics = train(project, venv, env={"MLFLOW_TRACKING_URI": postgresql_uri})
+    assert not Path(project, "mlflow.db").exists(), "the run went to SQLite, not PostgreSQL"
+    records = mlflow_records(project, venv, postgresql_uri)
+    assert [recorded["metrics"] for recorded in records["runs"]] == [pytest.approx(metrics)]
+    assert records["challenger"] == {"version": "1", "run_id": records["runs"][0]["id"]}
