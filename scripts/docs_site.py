@@ -1,0 +1,704 @@
+"""MkDocs hook: the site's tables and ladder diagram, generated from the template at build time.
+
+The documentation must never describe a template other than the one in this repository, so
+nothing the template already states is written by hand. At build time this module reads
+cookiecutter.json (questions, level presets, the ``_components`` manifest, ``_rules``),
+copier.yml (which checks guard each question), the generated project's Makefile (which make
+targets each component brings) and tests/ (the suites), and replaces every
+``<!-- generated: NAME -->`` marker in a page with the matching Markdown.
+
+Component pages (docs/components/<name>.md) hold hand-written prose; the facts block under
+their title and their place in the navigation are generated. The navigation names a page for
+every manifest component, so a component without one fails ``mkdocs build --strict``.
+
+mkdocs.yml loads this file with ``hooks:``; tests/test_docs_site.py imports it as well.
+"""
+
+import ast
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import ladder
+import yaml
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIRNAME = "{{cookiecutter.project_slug}}"
+PACKAGE_PLACEHOLDER = "{{cookiecutter.package_name}}"
+OFF_VALUES = ladder.OFF_VALUES
+# A marker stands alone on its line, so one quoted in prose (in a code span) stays as it is.
+MARKER_RE = re.compile(r"^<!-- generated: ([a-z-]+)((?: [^ >]+)*) -->$", re.MULTILINE)
+TARGET_RE = re.compile(r"^([a-zA-Z_-]+):.*## (.*)$", re.MULTILINE)
+DERIVED_RE = re.compile(r"cookiecutter\.([A-Za-z_]\w*)")
+COMPONENTS_DIR = "components"
+COMPONENTS_INDEX = f"{COMPONENTS_DIR}/index.md"
+REMOVAL_ANCHOR = "upgrading.md#lowering-a-level-or-switching-a-component-off"
+
+
+class UnknownMarkerError(ValueError):
+    """A page asks for a generated block this module does not know: a typo must not vanish."""
+
+
+# --- reading the template -----------------------------------------------------------------
+
+
+class _TaggedLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    """Reads copier.yml, whose ``!include`` tag names data this module reads directly."""
+
+
+_TaggedLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+@dataclass(frozen=True, eq=False)
+class Template:
+    """What the documentation describes: the parsed sources, read once per build.
+
+    Compared and hashed by identity (eq=False), so cached helpers can take it as a key.
+    """
+
+    root: Path
+    context: dict
+    copier: dict
+
+    @property
+    def components(self):
+        """Component name -> manifest entry, in manifest order."""
+        return self.context["_components"]
+
+    @property
+    def levels(self):
+        """The maturity levels, lowest first, as the strings the question uses."""
+        return sorted(self.context["_levels"], key=int)
+
+    @property
+    def template_dir(self):
+        """The generated project's source tree."""
+        return self.root / TEMPLATE_DIRNAME
+
+
+@functools.cache
+def load_template(root=ROOT):
+    """Parse cookiecutter.json and copier.yml; cached, since every page of a build asks."""
+    root = Path(root)
+    copier_text = (root / "copier.yml").read_text(encoding="utf-8")
+    copier = yaml.load(copier_text, Loader=_TaggedLoader)  # nosec B506: safe loader subclass
+    return Template(root=root, context=ladder.load_context(root), copier=copier)
+
+
+def question_names(context):
+    """The questions cookiecutter asks, in its order: every key not starting with ``_``."""
+    return [name for name in context if not name.startswith("_")]
+
+
+def prompt_of(context, name):
+    """The label cookiecutter shows for a question."""
+    prompt = context["__prompts__"].get(name, name)
+    return prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+
+
+def choice_label(context, name, choice):
+    """The label of one choice, or None when it would only repeat the value."""
+    prompt = context["__prompts__"].get(name)
+    label = prompt.get(choice, choice) if isinstance(prompt, dict) else choice
+    label = label.removeprefix(f"{choice} ")
+    return None if label == choice else label
+
+
+def render_answers(root, extra_context=None):
+    """The answers cookiecutter would use without input: defaults rendered, ``__`` keys too."""
+    context = generate_context(
+        context_file=str(Path(root, "cookiecutter.json")), extra_context=extra_context or {}
+    )
+    return prompt_for_config(context, no_input=True)
+
+
+def is_on(value):
+    """Whether a component value switches the component on."""
+    return value not in OFF_VALUES
+
+
+def first_on_level(spec):
+    """The lowest level whose preset turns a component on, or None when only opt-in."""
+    return next((level for level, value in enumerate(spec["levels"]) if is_on(value)), None)
+
+
+def enabling_values(spec):
+    """The values of a component that switch it on, in manifest order."""
+    return [value for value in spec["files"] if is_on(value)]
+
+
+def off_value(spec):
+    """The value that switches a component off, or None when it cannot be switched off."""
+    return next((value for value in spec["files"] if not is_on(value)), None)
+
+
+def full_answers(template):
+    """Every component on (its highest-level value, or its first value that is on).
+
+    The base the Makefile is rendered from: with everything on, each target exists once.
+    """
+    answers = {"maturity_level": template.levels[-1]}
+    for name, spec in template.components.items():
+        top = spec["levels"][-1]
+        answers[name] = top if is_on(top) else next(iter(enabling_values(spec)), top)
+    return answers
+
+
+@functools.cache
+def make_targets(template, frozen_answers):
+    """Target -> description of the generated Makefile rendered with these answers."""
+    answers = render_answers(template.root, dict(frozen_answers))
+    source = (template.template_dir / "Makefile").read_text(encoding="utf-8")
+    env = StrictEnvironment(context={"cookiecutter": answers}, keep_trailing_newline=True)
+    return dict(TARGET_RE.findall(env.from_string(source).render(cookiecutter=answers)))
+
+
+def targets_brought(template, name, value):
+    """Make targets present with the component at ``value`` and gone when it is off.
+
+    Computed by rendering the Makefile twice, with every other component on, so a target
+    appears here whatever Jinja condition guards it in the Makefile.
+    """
+    spec = template.components[name]
+    if off_value(spec) is None:
+        return {}
+    base = full_answers(template)
+    with_it = make_targets(template, frozenset({**base, name: value}.items()))
+    without = make_targets(template, frozenset({**base, name: off_value(spec)}.items()))
+    return {target: text for target, text in with_it.items() if target not in without}
+
+
+def display_path(path):
+    """A template path as users see it: the package directory named by its placeholder."""
+    return str(path).replace(PACKAGE_PLACEHOLDER, "<package_name>")
+
+
+def slash_if_dir(template, path):
+    """'/' for a manifest path that is a directory of the template, so readers can tell."""
+    return "/" if (template.template_dir / path).is_dir() else ""
+
+
+def files_under(template, path):
+    """The template files a manifest path stands for: itself, or every file below it."""
+    full = template.template_dir / path
+    if full.is_file():
+        return [PurePosixPath(path)]
+    return sorted(
+        PurePosixPath(found.relative_to(template.template_dir).as_posix())
+        for found in full.rglob("*")
+        if found.is_file()
+    )
+
+
+def owned_by_components(template):
+    """Every path any component value owns, as PurePosixPaths."""
+    return {
+        PurePosixPath(path)
+        for spec in template.components.values()
+        for paths in spec["files"].values()
+        for path in paths
+    }
+
+
+def core_files(template):
+    """Template files no component owns: what every project gets, at every level.
+
+    Files whose name is itself a Jinja expression (copier's answers file) are left out:
+    cookiecutter skips them and the hook writes the answers file instead.
+    """
+    owned = owned_by_components(template)
+    everything = files_under(template, ".")
+    return [
+        path
+        for path in everything
+        if "{%" not in str(path) and not owned.intersection({path, *path.parents})
+    ]
+
+
+def suite_summaries(root):
+    """(file name, first docstring line) of every test module, for the contributors' page."""
+    suites = []
+    for path in sorted(Path(root, "tests").glob("test_*.py")):
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        suites.append((path.name, docstring.splitlines()[0] if docstring else ""))
+    return suites
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def code(value):
+    """A value in a code span."""
+    return f"`{value}`"
+
+
+def table(header, rows):
+    """A Markdown table; cells are already Markdown."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def level_runs(values):
+    """Compress per-level values: ['no', 'yes', 'yes'] -> 'no at level 0, yes at levels 1-2'."""
+    runs = []
+    for level, value in enumerate(values):
+        if runs and runs[-1][0] == value:
+            runs[-1][2] = level
+        else:
+            runs.append([value, level, level])
+    parts = [
+        f"{code(value)} at level{'' if start == end else 's'} "
+        + (str(start) if start == end else f"{start}-{end}")
+        for value, start, end in runs
+    ]
+    return ", ".join(parts)
+
+
+def component_link(name, prefix=""):
+    """A link to a component's page from a page ``prefix`` away from docs/components/."""
+    return f"[{code(name)}]({prefix}{name}.md)"
+
+
+def level_title(template, level):
+    """'Level 1: DevOps, no MLOps': the level's meaning up to its first colon."""
+    return f"Level {level}: {template.context['_levels'][level].split(':')[0]}"
+
+
+def ladder_table(template):
+    """The README's ladder table, from the same renderer, so both always agree."""
+    return ladder.render_ladder_table(template.context)
+
+
+def auto_matrix(template, prefix=f"{COMPONENTS_DIR}/"):
+    """What ``auto`` resolves to for each component question at each level."""
+    header = ["component question", *(f"level {level}" for level in template.levels)]
+    rows = [
+        [component_link(name, prefix), *(code(value) for value in spec["levels"])]
+        for name, spec in template.components.items()
+    ]
+    return table(header, rows)
+
+
+def available_level(template, spec):
+    """The level where a component appears on the ladder.
+
+    That is the level that turns it on or, for an opt-in component, the lowest level whose
+    preset has everything it needs: from there on, answering its question is enough.
+    """
+    if first_on_level(spec) is not None:
+        return first_on_level(spec)
+    needed = [first_on_level(template.components[name]) or 0 for name in spec["requires"]]
+    return max(needed, default=0)
+
+
+def mermaid_node(name, spec):
+    """One component box: its name, its value unless plain yes, and what it needs."""
+    level = first_on_level(spec)
+    value = spec["levels"][level] if level is not None else enabling_values(spec)[0]
+    notes = [] if level is not None else ["opt-in"]
+    if spec["requires"]:
+        notes.append("needs " + ", ".join(spec["requires"]))
+    label = name if value == "yes" else f"{name}: {value}"
+    if notes:
+        label += f"<br/><small>{', '.join(notes)}</small>"
+    return f'        c_{name}["{label}"]'
+
+
+def mermaid_levels(template):
+    """One subgraph per level, holding the components it turns on or makes available."""
+    lines = []
+    for level in template.levels:
+        added = [
+            mermaid_node(name, spec)
+            for name, spec in template.components.items()
+            if available_level(template, spec) == int(level)
+        ]
+        if int(level) == 0:
+            added.insert(0, '        core["the core project: notebook, package, data, Makefile"]')
+        lines.append(f'    subgraph level{level}["{level_title(template, level)}"]')
+        lines.extend(added or [f'        level{level}_none["no new component yet"]'])
+        lines.append("    end")
+    return lines
+
+
+def ladder_diagram(template):
+    """Mermaid source: the levels bottom to top, each with the components it brings.
+
+    What a component needs is written in its box rather than drawn as an arrow: arrows inside
+    a level make the layout engine stack the boxes, and the ladder stops looking like one.
+    """
+    lines = ["```mermaid", "flowchart BT", *mermaid_levels(template)]
+    lines.extend(
+        f"    level{lower} --> level{upper}"
+        for lower, upper in zip(template.levels, template.levels[1:])
+    )
+    return "\n".join([*lines, "```"]) + "\n"
+
+
+def choices_cell(context, name):
+    """A question's choices with their labels, or 'free text'.
+
+    Choices labelled with a level's meaning (the maturity level) link to the ladder instead
+    of repeating five sentences in a table cell.
+    """
+    if not isinstance(context[name], list):
+        return "free text"
+    parts, levels = [], context["_levels"]
+    for choice in context[name]:
+        label = choice_label(context, name, choice)
+        parts.append(
+            f"{code(choice)} ({label})" if label and label != levels.get(choice) else code(choice)
+        )
+    cell = ", ".join(parts)
+    if all(choice in levels for choice in context[name]):
+        cell += " (see [the maturity ladder](ladder.md))"
+    return cell
+
+
+def default_cell(template, name, defaults):
+    """A question's default: its first choice, or its rendered text and what it derives from."""
+    raw = template.context[name]
+    if name in template.components:
+        return f"{code('auto')}: {level_runs(template.components[name]['levels'])}"
+    if isinstance(raw, list):
+        return code(raw[0])
+    derived = sorted(set(DERIVED_RE.findall(raw)))
+    suffix = f" (derived from {', '.join(code(field) for field in derived)})" if derived else ""
+    return code(defaults[name]) + suffix
+
+
+def requirement_constraints(template, name):
+    """What a component needs, and what needs it: both are refused when broken."""
+    needs = template.components[name]["requires"]
+    needed_by = [other for other, spec in template.components.items() if name in spec["requires"]]
+    found = []
+    if needs:
+        found.append("needs " + ", ".join(component_link(other, "components/") for other in needs))
+    if needed_by:
+        links = ", ".join(component_link(other, "components/") for other in needed_by)
+        found.append(f"needed by {links}")
+    return found
+
+
+def constraints_cell(template, name):
+    """A question's checks, in words.
+
+    Patterns come from ``_rules`` and requirements from the manifest, which both tools
+    enforce. The reserved-name check and the refusal to delete files on update are read from
+    the question's copier validator, the only place that says which questions they guard.
+    """
+    validator = str(template.copier.get(name, {}).get("validator", ""))
+    rule = template.context["_rules"].get(name)
+    found = []
+    if isinstance(rule, dict) and "pattern" in rule:
+        found.append(f"{rule['hint']} (pattern {code(rule['pattern'])})")
+    if "reserved_problem" in validator:
+        found.append("must not shadow an import: see [reserved names](#reserved-names)")
+    if name in template.components:
+        found.extend(requirement_constraints(template, name))
+    if "removal_problems" in validator:
+        found.append(
+            f"switching it off by update asks for [confirmation]({REMOVAL_ANCHOR}) "
+            f"({code('confirm_file_removal=true')})"
+        )
+    if found:
+        return "; ".join(found)
+    return "one of the choices" if isinstance(template.context[name], list) else "none"
+
+
+def questions_table(template):
+    """Every question: what it asks, its choices, its default and its constraints."""
+    defaults = render_answers(template.root)
+    rows = [
+        [
+            code(name),
+            prompt_of(template.context, name),
+            choices_cell(template.context, name),
+            default_cell(template, name, defaults),
+            constraints_cell(template, name),
+        ]
+        for name in question_names(template.context)
+    ]
+    return table(["question", "asks", "choices", "default", "constraints"], rows)
+
+
+def reserved_names(template):
+    """The names refused for the slug and the package, by kind."""
+    rules = template.context["_rules"]
+    kinds = (
+        ("Python keywords", "python_keywords"),
+        ("standard-library modules", "stdlib_modules"),
+        ("common packages and project folders", "reserved_names"),
+    )
+    rows = [[title, ", ".join(code(word) for word in rules[key])] for title, key in kinds]
+    return table(["refused because it is one of the", "names"], rows)
+
+
+def files_cell(template, spec):
+    """The paths each value of a component owns, per value; directories end with a slash."""
+    parts = [
+        f"{code(value)}: "
+        + ", ".join(code(display_path(path) + slash_if_dir(template, path)) for path in paths)
+        for value, paths in spec["files"].items()
+        if paths
+    ]
+    return "; ".join(parts) or "none"
+
+
+def components_table(template):
+    """The overview: every component, what it adds, from which level, what it needs."""
+    rows = []
+    for name, spec in template.components.items():
+        level = first_on_level(spec)
+        needs = ", ".join(component_link(other) for other in spec["requires"]) or "nothing"
+        rows.append(
+            [
+                component_link(name),
+                spec["label"],
+                "opt-in" if level is None else f"level {level}",
+                needs,
+                files_cell(template, spec),
+            ]
+        )
+    return table(["component", "what it adds", "on from", "needs", "owns"], rows)
+
+
+def core_list(template):
+    """The files every generated project has, whatever its level."""
+    return "".join(f"- {code(display_path(path))}\n" for path in core_files(template))
+
+
+def suites_table(template):
+    """The template's test modules and what each checks, from their docstrings."""
+    rows = [[code(f"tests/{name}"), summary] for name, summary in suite_summaries(template.root)]
+    return table(["suite", "what it checks"], rows)
+
+
+def targets_lines(template, name, value):
+    """Bullets for the make targets a component value brings."""
+    targets = targets_brought(template, name, value)
+    return [f"- {code('make ' + target)}: {text}" for target, text in targets.items()]
+
+
+def other_paths(template, name):
+    """(component, value, path) for every manifest path of the other components."""
+    return [
+        (other, value, PurePosixPath(path))
+        for other, spec in template.components.items()
+        if other != name
+        for value, paths in spec["files"].items()
+        for path in paths
+    ]
+
+
+def own_files(template, name, path):
+    """Files under one of a component's paths, less those a deeper path of another owns.
+
+    tests_lint owns ``tests`` and the training pipeline ``tests/pipeline``: the pipeline's
+    tests are listed on the training page, not on both.
+    """
+    path = PurePosixPath(path)
+    deeper = [other for _, _, other in other_paths(template, name) if path in other.parents]
+    return [
+        found
+        for found in files_under(template, path)
+        if not any(inner == found or inner in found.parents for inner in deeper)
+    ]
+
+
+def path_condition(template, name, path):
+    """' (with ci: github)' when another component owns a folder that holds this path."""
+    path = PurePosixPath(path)
+    holders = [
+        other if value == "yes" else f"{other}: {value}"
+        for other, value, outer in other_paths(template, name)
+        if outer in path.parents
+    ]
+    return f" (with {', '.join(code(holder) for holder in holders)})" if holders else ""
+
+
+def path_line(template, name, path):
+    """One owned path: a file, or a folder with the files in it that belong to the component."""
+    condition = path_condition(template, name, path)
+    if (template.template_dir / path).is_file() or not (template.template_dir / path).exists():
+        return f"- {code(display_path(path))}{condition}"
+    inside = [
+        code(display_path(found.relative_to(path))) for found in own_files(template, name, path)
+    ]
+    return f"- {code(display_path(path) + '/')}{condition}: {', '.join(inside) or 'empty'}"
+
+
+def value_lines(template, name, value):
+    """The files and make targets one value of a component brings, as nested bullets."""
+    several = len(enabling_values(template.components[name])) > 1
+    suffix = f" with {code(value)}" if several else ""
+    paths = template.components[name]["files"][value]
+    lines = [f"- Files{suffix}:" if paths else f"- Files{suffix}: none."]
+    lines.extend(f"    {path_line(template, name, path)}" for path in paths)
+    targets = targets_lines(template, name, value)
+    if targets:
+        lines.append(f"- Make targets{suffix}:")
+        lines.extend(f"    {line}" for line in targets)
+    return lines
+
+
+def sentence(text):
+    """A manifest label as a sentence: capitalised, with a full stop."""
+    return text[:1].upper() + text[1:].rstrip(".") + "."
+
+
+def component_facts(template, name):
+    """The generated block under a component page's title: the manifest's facts about it."""
+    spec = template.components[name]
+    level = first_on_level(spec)
+    start = "no level turns it on by itself" if level is None else f"on from level {level}"
+    needs = ", ".join(component_link(other) for other in spec["requires"]) or "nothing"
+    lines = [
+        '!!! abstract "At a glance (generated from cookiecutter.json)"',
+        "",
+        f"    - {sentence(spec['label'])}",
+        f"    - Question {code(name)}: {choices_cell(template.context, name)}.",
+        f"    - Default: {start}; {code('auto')} resolves to {level_runs(spec['levels'])}.",
+        f"    - Needs: {needs}.",
+    ]
+    for value in enabling_values(spec):
+        lines.extend(f"    {line}" for line in value_lines(template, name, value))
+    return "\n".join(lines) + "\n"
+
+
+def top_built_level(template):
+    """The highest level that turns on a component of its own (0 when none does)."""
+    starts = [first_on_level(spec) for spec in template.components.values()]
+    return max((level for level in starts if level is not None), default=0)
+
+
+def build_status(template):
+    """Which levels add components in this version of the template, in one admonition."""
+    top, last = top_built_level(template), int(template.levels[-1])
+    if top == last:
+        body = f"Every level, 0 to {last}, adds its components."
+    else:
+        built = "Levels 0 and 1 are" if top == 1 else f"Levels 0 to {top} are"
+        body = (
+            f"{built} built. Levels {top + 1} to {last} can be chosen but add no "
+            f"component yet, so a project at one of them gets the components of level {top}; "
+            "what they will add is described as planned."
+        )
+    return f'!!! note "What is built today"\n    {body}\n'
+
+
+def component_with_value(name, value):
+    """A linked component name, with its value unless that is plain yes."""
+    link = component_link(name, f"{COMPONENTS_DIR}/")
+    return link if value == "yes" else f"{link} ({code(value)})"
+
+
+def level_adds(template, level):
+    """The components a level turns on first, and the opt-in ones it makes possible."""
+    level = int(level)
+    specs = template.components.items()
+    added = [
+        component_with_value(name, spec["levels"][level])
+        for name, spec in specs
+        if first_on_level(spec) == level
+    ]
+    opt_in = [
+        component_with_value(name, enabling_values(spec)[0])
+        for name, spec in specs
+        if first_on_level(spec) is None and available_level(template, spec) == level
+    ]
+    if added:
+        text = f"**Turns on:** {', '.join(added)}."
+    elif level == 0:
+        text = "**Turns on:** the core project only (no component)."
+    else:
+        text = "**Turns on:** no new component yet. What this section describes is planned."
+    if opt_in:
+        text += f" **Opt-in from this level:** {', '.join(opt_in)}."
+    return text + "\n"
+
+
+GENERATORS = {
+    "build-status": build_status,
+    "level-adds": level_adds,
+    "ladder-table": ladder_table,
+    "ladder-diagram": ladder_diagram,
+    "auto-matrix": auto_matrix,
+    "questions-table": questions_table,
+    "reserved-names": reserved_names,
+    "components-table": components_table,
+    "core-files": core_list,
+    "test-suites": suites_table,
+}
+
+
+def expand_markers(markdown, template):
+    """Replace each ``<!-- generated: NAME [ARG...] -->`` line with its block.
+
+    An unknown NAME is an error rather than an empty spot, so a typo cannot hide a table.
+    """
+
+    def replace(match):
+        name, args = match.group(1), match.group(2).split()
+        if name not in GENERATORS:
+            raise UnknownMarkerError(f"unknown generated block {name!r}")
+        return GENERATORS[name](template, *args)
+
+    return MARKER_RE.sub(replace, markdown)
+
+
+def insert_facts(markdown, template, name):
+    """Put a component's facts block right under the page's first heading."""
+    lines = markdown.splitlines(keepends=True)
+    title = next((index for index, line in enumerate(lines) if line.startswith("# ")), -1)
+    facts = "\n" + component_facts(template, name) + "\n"
+    return "".join([*lines[: title + 1], facts, *lines[title + 1 :]])
+
+
+def component_page_name(src_uri, template):
+    """The component a page documents (docs/components/<name>.md), or None."""
+    path = PurePosixPath(src_uri)
+    in_components = path.parent.as_posix() == COMPONENTS_DIR
+    return path.stem if in_components and path.stem in template.components else None
+
+
+def component_nav(template):
+    """The Components section: the overview, then one page per component in manifest order."""
+    return [COMPONENTS_INDEX, *(f"{COMPONENTS_DIR}/{name}.md" for name in template.components)]
+
+
+def expand_nav(nav, template):
+    """Replace the section whose page is the components overview with every component page."""
+    expanded = []
+    for entry in nav:
+        if isinstance(entry, dict) and list(entry.values()) == [COMPONENTS_INDEX]:
+            entry = {key: component_nav(template) for key in entry}
+        expanded.append(entry)
+    return expanded
+
+
+# --- MkDocs events ------------------------------------------------------------------------
+
+
+def template_for(config):
+    """The template next to mkdocs.yml."""
+    return load_template(Path(config.config_file_path).resolve().parent)
+
+
+def on_config(config):
+    """List every component's page in the navigation, so a missing page fails strict builds."""
+    config.nav = expand_nav(config.nav or [], template_for(config))
+    return config
+
+
+def on_page_markdown(markdown, page, config, files):  # pylint: disable=unused-argument
+    """Fill the generated blocks of a page, and a component page's facts."""
+    template = template_for(config)
+    markdown = expand_markers(markdown, template)
+    name = component_page_name(page.file.src_uri, template)
+    return insert_facts(markdown, template, name) if name else markdown
