@@ -22,11 +22,11 @@ ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
 
 COPIER_ANSWERS_FILE = ".copier-answers.yml"
 COPIER_ANSWERS_HEADER = "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
-# What cookiecutter and copier both accept as a remote template: gh:/gl:/bb: abbreviations,
-# URLs with a scheme (https://, git+ssh://, file://) and scp-like git@host:org/repo.
 # Manifest paths are written in template spelling; the only templated segment below the
 # project root is the package directory. Built in pieces: cookiecutter renders this file.
 PACKAGE_PLACEHOLDER = "{" * 2 + "cookiecutter.package_name" + "}" * 2
+# What cookiecutter and copier both accept as a remote template: gh:/gl:/bb: abbreviations,
+# URLs with a scheme (https://, git+ssh://, file://) and scp-like git@host:org/repo.
 REMOTE_TEMPLATE = re.compile(r"^(gh|gl|bb):|^[a-z][a-z0-9+.-]*://|^[\w.-]+@[\w.-]+:")
 
 
