@@ -1,4 +1,9 @@
-"""Bake every valid combination of components, and every level preset, and check each bake.
+"""Bake a covering sample of the valid combinations and every level preset; check each bake.
+
+The sample (see covering.py) holds every pair of values two components, or the maturity
+level and a component, take together in some valid combination; everything off; each
+component value on with only what it needs; and everything on with each component value.
+It grows about linearly with the components where the combinations multiply.
 
 Checks per bake: the file set equals what the manifest and the source tree predict; no
 template syntax survives in paths or contents; Python compiles and is black-clean; data
@@ -6,20 +11,26 @@ files parse; CI files validate against their schemas; the Dockerfile passes hado
 files end with exactly one newline; no empty directory is left. Expensive checks are cached
 by file content (see template_model.ProjectChecker), so this stays fast as combinations grow.
 
-Every invalid combination (a requirement broken) is baked too, and must be refused.
+Invalid combinations are baked and must be refused, naming every broken requirement: each
+requirement broken alone, and every two requirements that can be broken together. The
+tests at the end check these promises against the full enumeration of combinations.
 """
 
 import itertools
 import tomllib
 
+import covering
 import pytest
 import template_model
 import yaml
 
 CONFIG = template_model.load_config()
+NAMES = list(template_model.components(CONFIG))
 LEVELS = template_model.levels(CONFIG)
 VALID = template_model.valid_combinations(CONFIG)
 INVALID = template_model.invalid_combinations(CONFIG)
+VALID_SAMPLE = covering.valid_sample(CONFIG, VALID)
+INVALID_SAMPLE = covering.invalid_sample(CONFIG, INVALID)
 PAIRS = list(itertools.product(CONFIG["python_version"], CONFIG["license"]))
 
 # Odd but valid metadata: quotes, apostrophes, non-ASCII, YAML/TOML-significant characters,
@@ -54,15 +65,16 @@ PERSONAS = [
 
 
 def build_cases():
-    """Every valid combination, with levels, (python, license) pairs and personas rotated.
+    """The sampled valid cases, at their levels, with (python, license) pairs and personas rotated.
 
     There are at least as many cases as (python_version, license) pairs, so every pair is
-    baked at least once whatever the number of combinations.
+    baked at least once whatever the size of the sample (the sample repeats if it is smaller).
     """
     cases = []
-    for index in range(max(len(VALID), len(PAIRS))):
-        combination = VALID[index % len(VALID)]
-        level = LEVELS[index % len(LEVELS)]
+    for index in range(max(len(VALID_SAMPLE), len(PAIRS))):
+        case = VALID_SAMPLE[index % len(VALID_SAMPLE)]
+        combination = {name: case[name] for name in NAMES}
+        level = case[covering.LEVEL]
         python, license_ = PAIRS[index % len(PAIRS)]
         persona, metadata = PERSONAS[index % len(PERSONAS)]
         metadata = {"python_version": python, "license": license_, **metadata}
@@ -169,25 +181,15 @@ def test_accepted_metadata_bakes_a_clean_project(metadata, oven, checker, capfd)
     assert_bake_is_clean(result, combination, checker)
 
 
-def test_cases_cover_every_combination_and_pair():
-    """The rotation above must not skip a combination or a (python, license) pair."""
-    contexts = [param.values[0] for param in build_cases()]
-    baked = {
-        tuple(context[name] for name in template_model.components(CONFIG)) for context in contexts
-    }
-    assert len(baked) == len(VALID)
-    assert {(c["python_version"], c["license"]) for c in contexts} == set(PAIRS)
-
-
 def invalid_cases():
-    """Every invalid combination, with levels rotated."""
+    """The sampled invalid combinations, with levels rotated."""
     return [
         pytest.param(
             template_model.combination_context(CONFIG, combination, LEVELS[index % len(LEVELS)]),
             combination,
             id=template_model.combination_id(combination),
         )
-        for index, combination in enumerate(INVALID)
+        for index, combination in enumerate(INVALID_SAMPLE)
     ]
 
 
@@ -200,3 +202,126 @@ def test_invalid_combination_is_refused(context, combination, oven, capfd):
     for name, required in template_model.broken_requirements(CONFIG, combination):
         assert f"ERROR: {name}={combination[name]} needs {required}" in errors, errors
     assert oven.leftovers() == []
+
+
+# --- what the samples promise, checked against the full enumeration -----------------------
+#
+# These recompute each promise from valid_combinations/invalid_combinations without using
+# covering.py, so a sampler that skips something fails here instead of silently baking less.
+
+
+def on_count(combination):
+    """How many components are on."""
+    return sum(template_model.is_on(combination[name]) for name in NAMES)
+
+
+def baked_valid():
+    """(answers, combination) of every valid case baked with explicit component values."""
+    return [(param.values[0], param.values[1]) for param in build_cases()]
+
+
+def pairs_of(answers):
+    """Every pair of (question, value) among the level and the components."""
+    questions = ["maturity_level", *NAMES]
+    return {
+        ((first, answers[first]), (second, answers[second]))
+        for first, second in itertools.combinations(questions, 2)
+    }
+
+
+def test_valid_cases_are_valid_and_explicit():
+    """Each case answers every component explicitly with a combination the hook accepts."""
+    for answers, combination in baked_valid():
+        assert {name: answers[name] for name in NAMES} == combination
+        assert combination in VALID, combination
+
+
+def test_valid_cases_cover_every_pair_of_values():
+    """Any two values that meet in some valid combination (at any level) meet in a case."""
+    every = set()
+    for combination in VALID:
+        for level in LEVELS:
+            every |= pairs_of({"maturity_level": level, **combination})
+    baked = set()
+    for answers, _ in baked_valid():
+        baked |= pairs_of(answers)
+    assert not every - baked, sorted(every - baked)
+
+
+def test_valid_cases_include_the_boundaries():
+    """Everything off; each component value with the fewest and with the most others on."""
+    baked = [combination for _, combination in baked_valid()]
+    assert 0 in {on_count(combination) for combination in baked}
+    for name, spec in template_model.components(CONFIG).items():
+        for value in filter(template_model.is_on, spec["files"]):
+            possible = [on_count(c) for c in VALID if c[name] == value]
+            sampled = {on_count(c) for c in baked if c[name] == value}
+            assert {min(possible), max(possible)} <= sampled, (name, value, sampled)
+
+
+def test_every_level_preset_and_metadata_pair_is_baked():
+    """Every level at ``auto``, every (python, license) pair and every persona is baked."""
+    presets = {param.values[0]["maturity_level"]: param.values[1] for param in preset_cases()}
+    assert presets == {level: template_model.level_preset(CONFIG, level) for level in LEVELS}
+    contexts = [answers for answers, _ in baked_valid()]
+    assert {(c["python_version"], c["license"]) for c in contexts} == set(PAIRS)
+    for persona, metadata in PERSONAS:
+        assert any(metadata.items() <= context.items() for context in contexts), persona
+
+
+def edges_broken(combination):
+    """(component, value, required) for each requirement a combination breaks."""
+    return {
+        (name, combination[name], required)
+        for name, required in template_model.broken_requirements(CONFIG, combination)
+    }
+
+
+def test_every_requirement_is_refused_alone_with_few_and_many_components():
+    """Each requirement of each value is broken with as few others broken as possible,
+    once with the fewest components on and once with the most."""
+    every = [(edges_broken(c), on_count(c)) for c in INVALID]
+    baked = [(edges_broken(p.values[1]), on_count(p.values[1])) for p in invalid_cases()]
+    for name, spec in template_model.components(CONFIG).items():
+        for value in filter(template_model.is_on, spec["files"]):
+            for required in spec["requires"]:
+                edge = (name, value, required)
+                fewest = min(len(broken) for broken, _ in every if edge in broken)
+                alone = [
+                    count for broken, count in every if edge in broken and len(broken) == fewest
+                ]
+                sampled = {
+                    count for broken, count in baked if edge in broken and len(broken) == fewest
+                }
+                wanted = {min(alone), max(alone)}
+                assert wanted <= sampled, (edge, fewest, wanted, sampled)
+
+
+def test_every_two_requirements_that_can_break_together_are_refused_together():
+    """The hook must name several broken requirements at once, for any two of them."""
+    every = set()
+    for combination in INVALID:
+        every |= set(itertools.combinations(sorted(edges_broken(combination)), 2))
+    baked = set()
+    for param in invalid_cases():
+        baked |= set(itertools.combinations(sorted(edges_broken(param.values[1])), 2))
+    assert not every - baked, sorted(every - baked)
+
+
+def test_samples_grow_linearly_with_the_manifest():
+    """Bounds linear in the number of values and requirements, where combinations multiply.
+
+    A pairwise sample needs about (values per question)^2 x log(questions) cases, and the
+    boundaries two per component value; a requirement needs two refusals alone, and pairs of
+    broken requirements are covered several at a time.
+    """
+    specs = template_model.components(CONFIG).values()
+    values = sum(len(spec["files"]) for spec in specs)
+    requirements = sum(
+        len(spec["requires"]) * len(list(filter(template_model.is_on, spec["files"])))
+        for spec in specs
+    )
+    valid_bound = max(2 * (values + len(LEVELS)), len(PAIRS))
+    assert len(build_cases()) <= valid_bound, (len(build_cases()), valid_bound, len(VALID))
+    invalid_bound = 3 * requirements
+    assert len(invalid_cases()) <= invalid_bound, (len(invalid_cases()), invalid_bound)

@@ -1,9 +1,10 @@
 """copier and cookiecutter make byte-identical projects from the same tree and answers.
 
-For every case the combination suite bakes (every valid combination and every level
-preset), both tools generate from the same git snapshot of the template, and the trees must
-match in contents, file modes, directories and the .copier-answers.yml that makes
-`copier update` work. Invalid answers are refused by copier with the hook's wording.
+For every valid case the combination suite bakes (its covering sample of the combinations,
+see covering.py, and every level preset), both tools generate from the same git snapshot of
+the template, and the trees must match in contents, file modes, directories and the
+.copier-answers.yml that makes `copier update` work. Invalid answers are refused by copier
+with the hook's wording: bad metadata, and each requirement of the manifest broken.
 """
 
 import pytest
@@ -28,10 +29,11 @@ def cookiecutter_tree(template_repo, context, output_dir, config_file):
     return baked.project_dir.name, tree(baked.project_dir)
 
 
+CASES = build_cases() + preset_cases()
+
+
 @pytest.mark.parametrize(
-    "context",
-    [case.values[0] for case in build_cases() + preset_cases()],
-    ids=[case.id for case in build_cases() + preset_cases()],
+    "context", [case.values[0] for case in CASES], ids=[case.id for case in CASES]
 )
 def test_copier_and_cookiecutter_trees_are_identical(
     template_repo, context, tmp_path, cookiecutter_config
