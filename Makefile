@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 DEMO_DIR ?= build/demo
-DEMO_LEVEL ?= 2
+DEMO_LEVEL ?= 3
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 export PATH := $(abspath $(BIN)):$(PATH)
 # pyenv installs Pythons side by side but exposes only the global one. Make every installed
@@ -17,7 +17,7 @@ ifneq ($(PYENV_PYTHONS),)
 export PYENV_VERSION := $(PYENV_PYTHONS)
 endif
 
-.PHONY: help venv test test-quick demo lint benchmark docs docs-serve clean
+.PHONY: help venv test test-quick demo lint benchmark benchmark-serve docs docs-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ lint: venv ## black and pylint on the hooks, tests, scripts and benchmarks
 
 benchmark: venv ## Print bake times per level and the time of the combination suite
 	$(BIN)/python benchmarks/bake_speed.py
+
+benchmark-serve: venv ## Serve one model three ways (ours, mlflow, bare FastAPI) and load each with wrk
+	$(BIN)/python benchmarks/serve_speed.py
 
 # The site's tables and diagram are generated from cookiecutter.json (scripts/docs_site.py).
 # NO_MKDOCS_2_WARNING silences a notice the Material theme prints on every build about the

@@ -6,6 +6,8 @@ person would, printing what each step does and how long it took.
 """
 
 import argparse
+import csv
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import loopback
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +48,13 @@ DEMO_STEPS = {
         ),
     ],
 }
+DEMO_STEPS[3] = DEMO_STEPS[2] + [
+    (
+        "promote",
+        "the promotion gate: score @challenger and @champion on the same held-out rows and "
+        "move @champion only when the challenger is better (the first model always is)",
+    ),
+]
 
 # What a level's steps leave behind worth opening, relative to the project, with what it is.
 DEMO_RESULTS = {
@@ -56,6 +66,7 @@ DEMO_RESULTS = {
         ("mlflow.db", "the MLflow store (runs, registered model): `make mlflow-ui` browses it"),
     ],
 }
+DEMO_RESULTS[3] = DEMO_RESULTS[2]
 
 
 def parse_args(argv):
@@ -84,12 +95,16 @@ def bake(level, output):
     )
 
 
+def step_env():
+    """The environment of every step: this interpreter's bin folder (and uv) first on PATH."""
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+
 def run_step(project, target, what):
     """Run one make target of the generated project; stop the demo if it fails."""
     print(f"\n==> make {target}: {what}", flush=True)
     started = time.monotonic()
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run(["make", target], cwd=project, env=env, check=False)
+    result = subprocess.run(["make", target], cwd=project, env=step_env(), check=False)
     if result.returncode != 0:
         sys.exit(f"demo failed at `make {target}` (exit {result.returncode}) in {project}")
     print(f"<== make {target} passed in {time.monotonic() - started:.1f} s", flush=True)
@@ -106,6 +121,45 @@ def show_results(project, results):
         print(f"  {path}\n      {what}")
 
 
+def first_row(project):
+    """The features of the dataset's first row, as a client would send them."""
+    with (project / "data" / "raw" / "wine.csv").open(encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    return {name: float(value) for name, value in row.items() if name != "target"}
+
+
+def show(what, answer):
+    """Print one exchange with the API: what was sent, the status and the JSON answer."""
+    print(f"  {what}\n      -> {answer.status} {json.dumps(answer.body)[:300]}")
+
+
+def serve_and_predict(project, output):
+    """Start `make serve` on a free port, send good and bad requests, then stop it."""
+    port = loopback.free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = output / "serve.log"
+    print(f"\n==> make serve PORT={port}: the API serving @champion, with A/B routing", flush=True)
+    row = first_row(project)
+    with loopback.running(
+        ["make", "serve", f"PORT={port}"], project, step_env(), base + "/ready", log
+    ):
+        show(
+            "GET /model (what is served, and the data it came from)",
+            loopback.request(base + "/model"),
+        )
+        show("POST /predict with the first wine", loopback.request(base + "/predict", row))
+        bad = {**row, "alcohol": "a lot"}
+        show(
+            "POST /predict with alcohol='a lot' (refused, naming the field)",
+            loopback.request(base + "/predict", bad),
+        )
+        show(
+            "POST /predict/batch with 3 wines",
+            loopback.request(base + "/predict/batch", {"rows": [row] * 3}),
+        )
+    print(f"<== the API answered on {base}; its log is in {log}", flush=True)
+
+
 def main(argv=None):
     """Bake, then run each step of the level's pipeline in the generated project."""
     args = parse_args(argv)
@@ -114,6 +168,8 @@ def main(argv=None):
     print(f"Generated {project}")
     for target, what in DEMO_STEPS[args.level]:
         run_step(project, target, what)
+    if args.level >= 3:
+        serve_and_predict(project, args.output.resolve())
     show_results(project, DEMO_RESULTS.get(args.level, []))
     print(f"\nDemo passed. The project is in {project}; try `make help` there.")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import black
+import kubernetes_validate
 import yaml
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
@@ -46,6 +47,14 @@ SCHEMAS = (
     ),
     ("docker-compose.yml", ("--builtin-schema", "vendor.compose-spec")),
 )
+
+# Kubernetes manifests, validated offline against the schemas kubernetes-validate ships, in
+# strict mode (a misspelt field is an error, not ignored). Two releases: the newest it ships,
+# and the oldest that upstream still patches beside it (it maintains three minor releases).
+KUBERNETES_MANIFESTS = "deploy/k8s/*.yaml"
+KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
+# kustomize's own file has no Kubernetes schema: it is checked against the manifests it lists.
+KUSTOMIZATION = ("kustomize.config.k8s.io/v1beta1", "Kustomization")
 
 
 # --- the manifest -------------------------------------------------------------------------
@@ -401,6 +410,108 @@ def schema_for(relative):
     return None
 
 
+def check_kubernetes(text):
+    """Each resource of a manifest must match its kind's schema, strictly, in every version."""
+    try:
+        documents = [doc for doc in yaml.safe_load_all(text) if doc]
+    except yaml.YAMLError:  # the parse check reports it
+        return []
+    problems = []
+    for document in documents:
+        if not isinstance(document, dict):
+            problems.append("kubernetes-validate failed: a document is not a mapping")
+            continue
+        if (document.get("apiVersion"), document.get("kind")) == KUSTOMIZATION:
+            continue
+        for version in KUBERNETES_VERSIONS:
+            try:
+                kubernetes_validate.validate(document, version, strict=True)
+            except kubernetes_validate.ValidationError as error:
+                where = ".".join(map(str, error.path)) or "the top level"
+                problems.append(
+                    f"kubernetes-validate failed ({document.get('kind')}, Kubernetes {version}): "
+                    f"{where}: {error.message}"
+                )
+            except (
+                kubernetes_validate.SchemaNotFoundError,
+                kubernetes_validate.InvalidSchemaError,
+            ) as error:
+                problems.append(f"kubernetes-validate failed: {error.message}")
+    return problems
+
+
+def dig(document, *keys):
+    """A nested value of a manifest, or None when any level is missing or not a mapping."""
+    for key in keys:
+        document = document.get(key) if isinstance(document, dict) else None
+    return document
+
+
+def image_name(reference):
+    """An image reference without its tag and digest, as kustomize's ``images`` names it."""
+    name = reference.split("@", maxsplit=1)[0]
+    repository, _, tag = name.rpartition(":")
+    return repository if repository and "/" not in tag else name
+
+
+def reference_problems(kustomization, documents):
+    """Names and selectors that point at nothing: kubectl accepts them, and nothing works."""
+    pods = {
+        str(dig(doc, "metadata", "name")): dig(doc, "spec", "template") or {}
+        for doc in documents
+        if doc.get("kind") == "Deployment"
+    }
+    labels = [(dig(pod, "metadata", "labels") or {}).items() for pod in pods.values()]
+    images = {
+        image_name(str(container.get("image", "")))
+        for pod in pods.values()
+        for container in dig(pod, "spec", "containers") or []
+        if isinstance(container, dict)
+    }
+    problems = []
+    for doc in documents:
+        kind, name = doc.get("kind"), dig(doc, "metadata", "name")
+        selector = {
+            "Service": dig(doc, "spec", "selector") or {},
+            "PodDisruptionBudget": dig(doc, "spec", "selector", "matchLabels") or {},
+        }.get(kind)
+        if selector is not None and not any(selector.items() <= pod for pod in labels):
+            problems.append(f"the selector of {kind} {name} matches no Deployment's pods")
+        target = str(dig(doc, "spec", "scaleTargetRef", "name"))
+        if kind == "HorizontalPodAutoscaler" and target not in pods:
+            problems.append(f"{kind} {name} scales {target}, not a Deployment here")
+    for image in kustomization.get("images") or []:
+        if isinstance(image, dict) and image.get("name") not in images:
+            problems.append(f"images: {image.get('name')} is no container's image")
+    return problems
+
+
+def kustomization_problems(path):
+    """A kustomization lists every manifest beside it, only files that exist, and its
+    resources refer to each other correctly (selectors, scale target, image names)."""
+    try:
+        kustomization = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:  # the parse check reports it
+        return []
+    if not isinstance(kustomization, dict):
+        return ["is not a mapping"]
+    problems = []
+    if (kustomization.get("apiVersion"), kustomization.get("kind")) != KUSTOMIZATION:
+        problems.append("is not a " + " ".join(KUSTOMIZATION))
+    listed = {str(resource) for resource in kustomization.get("resources") or []}
+    present = {manifest.name for manifest in path.parent.glob("*.yaml")} - {path.name}
+    problems += [f"lists {name}, which does not exist" for name in sorted(listed - present)]
+    problems += [f"does not list {name}" for name in sorted(present - listed)]
+    documents = []
+    for name in sorted(listed & present):
+        try:
+            loaded = yaml.safe_load_all((path.parent / name).read_text(encoding="utf-8"))
+            documents += [doc for doc in loaded if isinstance(doc, dict)]
+        except yaml.YAMLError:  # the parse check reports it
+            continue
+    return problems + reference_problems(kustomization, documents)
+
+
 def text_problems(text):
     """Markers left by the template, and a missing or doubled final newline."""
     problems = [f"template marker left: {marker!r}" for marker in MARKER_RE.findall(text)]
@@ -414,9 +525,11 @@ def text_problems(text):
 class ProjectChecker:
     """Checks every file of a bake; identical contents across bakes are checked once.
 
-    Baking every combination produces mostly identical files; black, hadolint and
-    check-jsonschema cost far more than baking, so each result is cached by a hash of the
-    content and of everything else the check depends on.
+    Baking every combination produces mostly identical files; black, hadolint,
+    check-jsonschema and kubernetes-validate cost far more than baking, so each result is
+    cached by a hash of the content and of everything else the check depends on. A
+    kustomization's cross-references depend on its neighbours too: they are cheap and
+    checked every time.
     """
 
     def __init__(self):
@@ -453,6 +566,11 @@ class ProjectChecker:
             problems = problems + self.cached(key, lambda: check_python(text, mode))
         if relative.name == "Dockerfile":
             problems = problems + self.cached(("hadolint", digest), lambda: check_dockerfile(text))
+        if fnmatch.fnmatch(relative.as_posix(), KUBERNETES_MANIFESTS):
+            key = ("kubernetes", KUBERNETES_VERSIONS, digest)
+            problems = problems + self.cached(key, lambda: check_kubernetes(text))
+            if relative.name == "kustomization.yaml":
+                problems = problems + kustomization_problems(path)
         schema_args = schema_for(relative)
         if schema_args:
             key = ("schema", schema_args, digest)

@@ -20,6 +20,53 @@ jobs:
       - run: echo ${{ github.sha }}
 """
 
+# A minimal valid set of Kubernetes manifests, wired together the way deploy/k8s is.
+GOOD_KUBERNETES = {
+    "deploy/k8s/deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: api:1.0
+""",
+    "deploy/k8s/service.yaml": """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+spec:
+  selector: {app: api}
+  ports:
+    - port: 80
+""",
+    "deploy/k8s/hpa.yaml": """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: api
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  maxReplicas: 3
+""",
+    "deploy/k8s/kustomization.yaml": """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [deployment.yaml, service.yaml, hpa.yaml]
+images:
+  - name: api
+    newTag: "2.0"
+""",
+}
+
 DEFECTS = {
     "marker-in-content": ("README.md", "Hello {{ cookiecutter.project_name }}\n", "marker"),
     "jinja-comment": ("notes.txt", "left {# over #}\n", "marker"),
@@ -45,6 +92,21 @@ DEFECTS = {
         "check-jsonschema failed",
     ),
     "gitlab-ci": (".gitlab-ci.yml", "test:\n  script: 42\n", "check-jsonschema failed"),
+    "kubernetes-misspelt-field": (
+        "deploy/k8s/deployment.yaml",
+        GOOD_KUBERNETES["deploy/k8s/deployment.yaml"].replace("  selector:", "  selectr:"),
+        "kubernetes-validate failed (Deployment, Kubernetes",
+    ),
+    "kubernetes-wrong-type": (
+        "deploy/k8s/hpa.yaml",
+        GOOD_KUBERNETES["deploy/k8s/hpa.yaml"].replace("maxReplicas: 3", "maxReplicas: three"),
+        "spec.maxReplicas",
+    ),
+    "kubernetes-unknown-kind": (
+        "deploy/k8s/service.yaml",
+        GOOD_KUBERNETES["deploy/k8s/service.yaml"].replace("kind: Service", "kind: Servise"),
+        "Couldn't find schema for kind Servise",
+    ),
     "compose": (
         "docker-compose.yml",
         "services:\n  web:\n    image: nginx\n    ports: 8080\n",
@@ -76,6 +138,36 @@ def test_checker_accepts_clean_files_and_github_expressions(tmp_path):
     write(tmp_path, "Dockerfile", 'FROM python:3.12-slim\nCMD ["python"]\n')
     write(tmp_path, "src/pkg/__init__.py", "")
     assert not template_model.ProjectChecker().problems(tmp_path)
+
+
+def test_checker_accepts_valid_kubernetes_manifests(tmp_path):
+    """Manifests that match their schemas and each other pass, kustomization included."""
+    for relative, text in GOOD_KUBERNETES.items():
+        write(tmp_path, relative, text)
+    assert not template_model.ProjectChecker().problems(tmp_path)
+
+
+# A wrong cross-reference, which every schema accepts: (file, old, new, expected problem).
+BROKEN_REFERENCES = {
+    "service-selector": ("service.yaml", "{app: api}", "{app: web}", "matches no Deployment"),
+    "hpa-target": ("hpa.yaml", "name: api}", "name: web}", "scales web, not a Deployment"),
+    "image-name": ("kustomization.yaml", "- name: api", "- name: web", "web is no container"),
+    "missing-resource": ("kustomization.yaml", "hpa.yaml]", "hpa.yaml, pdb.yaml]", "pdb.yaml"),
+    "unlisted-manifest": ("kustomization.yaml", ", hpa.yaml]", "]", "does not list hpa.yaml"),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"), BROKEN_REFERENCES.values(), ids=BROKEN_REFERENCES.keys()
+)
+def test_checker_reports_broken_kubernetes_references(name, old, new, expected, tmp_path):
+    """A kustomization that lists a missing file, or names and selectors that match nothing."""
+    for relative, text in GOOD_KUBERNETES.items():
+        write(tmp_path, relative, text)
+    path = tmp_path / "deploy/k8s" / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    assert any(expected in problem for problem in problems), problems
 
 
 def test_checker_reports_markers_in_paths_and_empty_dirs(tmp_path):

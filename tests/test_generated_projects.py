@@ -26,6 +26,7 @@ COMPONENT_TARGETS = {
     "tests_lint": ("lint", "test"),
     "pre_commit": ("pre-commit",),
     "training": ("train", "evaluate"),
+    "serving": ("promote",),
 }
 PYLINT_PERFECT = "Your code has been rated at 10.00/10"
 

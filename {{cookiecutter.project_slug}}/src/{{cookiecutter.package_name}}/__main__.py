@@ -6,6 +6,9 @@ evaluation, serving) join the same interface.
 """
 
 import argparse
+{%- if cookiecutter.__serving == 'fastapi' %}
+import os
+{%- endif %}
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +21,11 @@ from .pipeline.run import Evaluation, run_evaluation, run_training
 {%- endif %}
 {%- if cookiecutter.__tracking == 'mlflow' %}
 from .pipeline.tracking import TrackedRun, log_training_run
+{%- if cookiecutter.__serving == 'fastapi' %}, missing_local_store{% endif %}
+{%- endif %}
+{%- if cookiecutter.__serving == 'fastapi' %}
+from .pipeline.promotion import CHAMPION_ALIAS, promote
+from .serving.settings import DEFAULT_SERVE_CONFIG, load_serve_config
 {%- endif %}
 {%- if cookiecutter.__training == 'yes' %}
 
@@ -87,6 +95,67 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+{%- if cookiecutter.__serving == 'fastapi' %}
+
+
+def run_promote(args: argparse.Namespace) -> int:
+    """Run the promotion gate on the held-out rows of the config, and say what it decided."""
+    config = load_config(args.config)
+    decision = promote(config)
+    print(f"Promotion on {config.promotion.metric}: {decision.explain()}")
+    champion = decision.challenger_version if decision.promoted else decision.champion_version
+    print(f"@{CHAMPION_ALIAS} of {config.tracking.registered_model!r} is version {champion}")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Check the serving config, then serve the API with uvicorn until interrupted.
+
+    uvicorn builds the app in each worker from the config that ``SERVE_CONFIG`` names; it is
+    checked here first, so a mistake gets one line instead of a traceback per worker.
+    """
+    # Imported here: the server is heavy to import and only this command needs it.
+    import uvicorn  # pylint: disable=import-outside-toplevel
+
+    from .serving.app import CONFIG_VARIABLE  # pylint: disable=import-outside-toplevel
+
+    load_serve_config(args.config)
+    store = missing_local_store()
+    if store is not None:
+        raise PipelineError(
+            f"there is no MLflow store at {store}: run `make train` and `make promote` first, "
+            "or set MLFLOW_TRACKING_URI to the tracking server that holds the models"
+        )
+    os.environ[CONFIG_VARIABLE] = str(args.config)
+    uvicorn.run(
+        f"{__package__}.serving.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+    )
+    return 0
+
+
+def add_serve_options(serve: argparse.ArgumentParser) -> None:
+    """The options of the serve command: its config, and where and how uvicorn listens."""
+    serve.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_SERVE_CONFIG,
+        help="the serving config (default: %(default)s)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (%(default)s)")
+    serve.add_argument(
+        "--access-log", action="store_true", help="log every request (costs throughput)"
+    )
+    serve.set_defaults(handler=run_serve)
+{%- endif %}
+
+
 def add_config_option(parser: argparse.ArgumentParser) -> None:
     """The --config option every pipeline command takes."""
     parser.add_argument(
@@ -124,6 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_config_option(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
+{%- endif %}
+{%- if cookiecutter.__serving == 'fastapi' %}
+    promote_parser = commands.add_parser(
+        "promote", help="make the challenger the champion if it beats it on held-out data"
+    )
+    add_config_option(promote_parser)
+    promote_parser.set_defaults(handler=run_promote)
+    serve = commands.add_parser("serve", help="serve the champion model over HTTP (FastAPI)")
+    add_serve_options(serve)
 {%- endif %}
     return parser
 

@@ -17,7 +17,18 @@ from .errors import ConfigError
 from .models import MODEL_KINDS
 
 DEFAULT_CONFIG_PATH = Path("configs") / "train.yaml"
-{%- if cookiecutter.__tracking == 'mlflow' %}
+{%- if cookiecutter.__serving == 'fastapi' %}
+SECTIONS = ("seed", "data", "split", "model", "outputs", "tracking", "promotion")
+# The scores the promotion gate can compare models on, and whether higher is better. Log loss
+# judges the predicted probabilities, so it separates two models that classify every held-out
+# row right, where accuracy ties.
+PROMOTION_METRICS = {
+    "log_loss": False,
+    "accuracy": True,
+    "balanced_accuracy": True,
+    "f1_macro": True,
+}
+{%- elif cookiecutter.__tracking == 'mlflow' %}
 SECTIONS = ("seed", "data", "split", "model", "outputs", "tracking")
 {%- else %}
 SECTIONS = ("seed", "data", "split", "model", "outputs")
@@ -60,10 +71,33 @@ class TrackingConfig:
     experiment: str
     registered_model: str
 {%- endif %}
+{%- if cookiecutter.__serving == 'fastapi' %}
 
 
 @dataclass(frozen=True)
+class PromotionConfig:
+    """How the promotion gate compares the challenger with the champion.
+
+    The challenger must beat the champion's ``metric`` by more than ``margin``: a tie, or a gain
+    within the noise the margin allows for, keeps the champion in place.
+    """
+
+    metric: str
+    margin: float
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Whether a larger value of the metric means a better model."""
+        return PROMOTION_METRICS[self.metric]
+{%- endif %}
+
+
+@dataclass(frozen=True)
+{%- if cookiecutter.__serving == 'fastapi' %}
+class TrainConfig:  # pylint: disable=too-many-instance-attributes
+{%- else %}
 class TrainConfig:
+{%- endif %}
     """Every setting of a training run, checked.
 
     ``settings`` keeps the config as it was written, so that lineage can hash it and tracking
@@ -77,6 +111,9 @@ class TrainConfig:
     outputs: OutputConfig
 {%- if cookiecutter.__tracking == 'mlflow' %}
     tracking: TrackingConfig
+{%- endif %}
+{%- if cookiecutter.__serving == 'fastapi' %}
+    promotion: PromotionConfig
 {%- endif %}
     settings: Mapping[str, Any]
 
@@ -201,6 +238,22 @@ def parse_tracking(settings: Mapping[str, Any]) -> TrackingConfig:
         registered_model=text_setting(tracking["registered_model"], "tracking.registered_model"),
     )
 {%- endif %}
+{%- if cookiecutter.__serving == 'fastapi' %}
+
+
+def parse_promotion(settings: Mapping[str, Any]) -> PromotionConfig:
+    """The promotion section: a metric of :data:`PROMOTION_METRICS` and a margin of 0 or more."""
+    promotion = section(settings, "promotion", ("metric", "margin"))
+    metric = text_setting(promotion["metric"], "promotion.metric")
+    if metric not in PROMOTION_METRICS:
+        raise ConfigError(
+            f"promotion.metric {metric!r} is not one of {', '.join(sorted(PROMOTION_METRICS))}"
+        )
+    margin = promotion["margin"]
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin >= 0:
+        raise ConfigError(f"promotion.margin must be a number of at least 0, not {margin!r}")
+    return PromotionConfig(metric=metric, margin=float(margin))
+{%- endif %}
 
 
 def parse_config(settings: Any) -> TrainConfig:
@@ -218,19 +271,27 @@ def parse_config(settings: Any) -> TrainConfig:
 {%- if cookiecutter.__tracking == 'mlflow' %}
         tracking=parse_tracking(settings),
 {%- endif %}
+{%- if cookiecutter.__serving == 'fastapi' %}
+        promotion=parse_promotion(settings),
+{%- endif %}
         settings=settings,
     )
+
+
+def read_yaml(path: Path, missing_hint: str) -> Any:
+    """Parsed YAML of a config file; ``missing_hint`` says what a missing file prevents."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: {missing_hint}.")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}") from error
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG_PATH) -> TrainConfig:
     """Read and check a YAML config; every error message starts with the file's path."""
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: the training config is needed to train.")
-    try:
-        settings = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}") from error
+    settings = read_yaml(path, "the training config is needed to train")
     try:
         return parse_config(settings)
     except ConfigError as error:

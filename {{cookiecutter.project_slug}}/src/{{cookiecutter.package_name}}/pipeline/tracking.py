@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import mlflow
@@ -22,7 +23,8 @@ from mlflow.models.model import ModelInfo
 from .run import TrainingResult
 from .models import MODEL_KINDS
 
-DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+SQLITE_PREFIX = "sqlite:///"
+DEFAULT_TRACKING_URI = f"{SQLITE_PREFIX}mlflow.db"
 CHALLENGER_ALIAS = "challenger"
 # What loading the model needs, pinned to the versions that trained it. Listing them saves
 # MLflow from inferring them in a subprocess, which takes several seconds per run.
@@ -43,6 +45,19 @@ class TrackedRun:
 def tracking_uri() -> str:
     """``MLFLOW_TRACKING_URI`` when it is set and not empty, else the local SQLite store."""
     return os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def missing_local_store() -> Path | None:
+    """The SQLite file the tracking URI names when that file does not exist, else None.
+
+    A store that does not exist holds no model: MLflow would quietly create an empty one (or,
+    in a read-only container, retry for minutes), so commands that only read models ask first.
+    """
+    uri = tracking_uri()
+    if not uri.startswith(SQLITE_PREFIX):
+        return None
+    path = Path(uri.removeprefix(SQLITE_PREFIX))
+    return None if path.exists() else path
 
 
 def pip_requirements() -> list[str]:

@@ -1,0 +1,82 @@
+"""Adaptive micro-batching: concurrent requests share one model call.
+
+A scikit-learn ``predict`` costs about the same for one row as for a hundred (most of the
+time is input checking), so under load the API collects the rows that arrive while the
+previous batch is being predicted and predicts them together. Under light load a request
+waits for nobody: a batch closes as soon as no other request is queued.
+"""
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Rows = list[Sequence[float]]
+
+
+class MicroBatcher:
+    """Queues rows from concurrent requests and answers each from one shared prediction."""
+
+    def __init__(self, predict: Callable[[Rows], Sequence[Any]], max_batch_size: int = 256):
+        self.predict = predict
+        self.max_batch_size = max_batch_size
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.worker: asyncio.Task | None = None
+
+    def start(self) -> None:
+        """Start the batching loop on the running event loop (once)."""
+        if self.worker is None:
+            self.worker = asyncio.get_running_loop().create_task(self.run())
+
+    async def stop(self) -> None:
+        """Stop the loop after the batch in hand; queued requests get an error, not a hang."""
+        if self.worker is not None:
+            self.worker.cancel()
+            await asyncio.gather(self.worker, return_exceptions=True)
+            self.worker = None
+        while not self.queue.empty():
+            _, future = self.queue.get_nowait()
+            if not future.done():
+                future.set_exception(RuntimeError("the model was unloaded"))
+
+    async def submit(self, rows: Rows) -> list[Any]:
+        """Predict ``rows`` (one request's worth) together with whatever else is queued."""
+        future = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait((rows, future))
+        return await future
+
+    async def next_batch(self) -> list[tuple[Rows, asyncio.Future]]:
+        """Wait for one request, then take every request queued behind it, up to the cap."""
+        batch = [await self.queue.get()]
+        size = len(batch[0][0])
+        while size < self.max_batch_size:
+            if self.queue.empty():
+                await asyncio.sleep(0)  # let requests already read from sockets enqueue
+                if self.queue.empty():
+                    break
+            request = self.queue.get_nowait()
+            batch.append(request)
+            size += len(request[0])
+        return batch
+
+    async def run(self) -> None:
+        """Predict batch after batch until stopped."""
+        while True:
+            batch = await self.next_batch()
+            self.answer(batch)
+
+    def answer(self, batch: list[tuple[Rows, asyncio.Future]]) -> None:
+        """One prediction for the whole batch, sliced back to each request."""
+        rows = [row for request_rows, _ in batch for row in request_rows]
+        try:
+            predictions = list(self.predict(rows))
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        start = 0
+        for request_rows, future in batch:
+            end = start + len(request_rows)
+            if not future.done():
+                future.set_result(predictions[start:end])
+            start = end

@@ -1,0 +1,70 @@
+"""Tests of micro-batching: concurrent requests share model calls, and each gets its own rows."""
+
+import asyncio
+
+import pytest
+
+from {{ cookiecutter.package_name }}.serving.batching import MicroBatcher
+
+
+def counting_model():
+    """A model that doubles each row's first value, and the list of its calls' sizes."""
+    calls: list[int] = []
+
+    def predict(rows):
+        calls.append(len(rows))
+        return [row[0] * 2 for row in rows]
+
+    return predict, calls
+
+
+async def submit_all(batcher: MicroBatcher, requests):
+    """Submit every request at once, as concurrent clients would."""
+    batcher.start()
+    try:
+        return await asyncio.gather(*(batcher.submit(rows) for rows in requests))
+    finally:
+        await batcher.stop()
+
+
+def test_concurrent_requests_share_calls_and_get_their_own_answers():
+    """Fifty requests, fewer model calls, and every request gets the answers of its rows."""
+    model, calls = counting_model()
+    requests = [[[number], [number + 0.5]] for number in range(50)]
+    answers = asyncio.run(submit_all(MicroBatcher(model, max_batch_size=256), requests))
+    assert answers == [[number * 2, number * 2 + 1] for number in range(50)]
+    assert sum(calls) == 100
+    assert len(calls) < 50
+
+
+def test_the_size_cap_closes_a_batch():
+    """The size cap closes a batch: calls stay near max_batch_size rows."""
+    model, calls = counting_model()
+    requests = [[[number]] for number in range(100)]
+    asyncio.run(submit_all(MicroBatcher(model, max_batch_size=10), requests))
+    assert max(calls) <= 10
+    assert sum(calls) == 100
+
+
+def test_a_failing_prediction_fails_every_request_of_its_batch():
+    """An error reaches the callers instead of leaving them waiting."""
+
+    def broken(rows):
+        raise RuntimeError(f"cannot predict {len(rows)} rows")
+
+    with pytest.raises(RuntimeError, match="cannot predict"):
+        asyncio.run(submit_all(MicroBatcher(broken), [[[1.0]], [[2.0]]]))
+
+
+def test_stopping_fails_requests_still_queued():
+    """Requests queued when the batcher stops get an error, not a hang."""
+
+    async def scenario():
+        batcher = MicroBatcher(counting_model()[0])
+        pending = asyncio.ensure_future(batcher.submit([[1.0]]))
+        await asyncio.sleep(0)
+        await batcher.stop()
+        return await asyncio.gather(pending, return_exceptions=True)
+
+    (outcome,) = asyncio.run(scenario())
+    assert isinstance(outcome, RuntimeError)

@@ -1,0 +1,67 @@
+"""Tests of loading from the MLflow registry: by alias, with lineage, and refusing mismatches."""
+
+import dataclasses
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.pipeline.errors import ConfigError
+from {{ cookiecutter.package_name }}.serving.app import CONFIG_VARIABLE, app_from_environment
+from {{ cookiecutter.package_name }}.serving.registry import load_registry_models
+from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION
+
+
+def test_nothing_is_loaded_without_a_champion(registry, settings):
+    """Versions without the champion alias are not served: the app stays unready."""
+    registry.point(champion=None, challenger="3")
+    assert not load_registry_models(settings)
+
+
+def test_champion_and_challenger_load_with_their_lineage(registry, settings, wine_rows):
+    """Each alias loads its version, with the run and data hash that trace it back."""
+    registry.point(champion="1", challenger="3")
+    models = load_registry_models(settings)
+    assert {variant: model.version for variant, model in models.items()} == {
+        CHAMPION: "1",
+        CHALLENGER: "3",
+    }
+    champion = models[CHAMPION].describe()
+    assert champion["data_sha256"] == "a" * 64
+    run = registry.client.get_model_version(settings.registered_model, "1").run_id
+    assert champion["run_id"] == run
+    rows = wine_rows.iloc[:3].values.tolist()
+    assert models[CHAMPION].predict_rows(rows) == [0, 0, 0]
+    assert len(set(models[CHALLENGER].predict_rows(wine_rows.values.tolist()))) == 1
+
+
+def test_a_challenger_that_is_the_champion_is_no_challenger(registry, settings):
+    """Right after a promotion both aliases name one version: the champion serves alone."""
+    registry.point(champion="2", challenger="2")
+    assert set(load_registry_models(settings)) == {CHAMPION}
+
+
+def test_a_model_trained_on_other_features_is_refused(registry, settings):
+    """A champion whose input columns differ from the configured features cannot be served."""
+    registry.client.set_registered_model_alias("narrow-model", "champion", "1")
+    narrow = dataclasses.replace(settings, registered_model="narrow-model")
+    with pytest.raises(ConfigError, match="was trained on the features alcohol, malic_acid, ash"):
+        load_registry_models(narrow)
+
+
+def test_the_served_app_reads_its_configs_and_the_registry(
+    registry, training_config, tmp_path, monkeypatch, row
+):
+    """``serve``'s app: the serving config names the training config, which names the model."""
+    registry.point(champion="1", challenger="3")
+    training = yaml.safe_load(training_config.read_text(encoding="utf-8"))
+    training["tracking"]["registered_model"] = "served-model"
+    (tmp_path / "train.yaml").write_text(yaml.safe_dump(training), encoding="utf-8")
+    serve = yaml.safe_load((training_config.parent / "serve.yaml").read_text(encoding="utf-8"))
+    serve["training_config"] = str(tmp_path / "train.yaml")
+    (tmp_path / "serve.yaml").write_text(yaml.safe_dump(serve), encoding="utf-8")
+    monkeypatch.setenv(CONFIG_VARIABLE, str(tmp_path / "serve.yaml"))
+    with TestClient(app_from_environment()) as client:
+        assert client.get("/ready").json() == {"status": "ready", "model_version": "1"}
+        answer = client.post("/predict", json=row).json()
+        assert answer["model_version"] == {CHAMPION: "1", CHALLENGER: "3"}[answer["variant"]]
