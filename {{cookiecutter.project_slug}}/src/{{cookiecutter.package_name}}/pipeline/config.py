@@ -6,10 +6,10 @@ step. Unknown settings are refused as well: a misspelt key would otherwise be ig
 run would silently use the value the user meant to change.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -17,6 +17,8 @@ from .errors import ConfigError
 from .models import MODEL_KINDS
 
 DEFAULT_CONFIG_PATH = Path("configs") / "train.yaml"
+# What a config file parses into: the training config here, other configs elsewhere.
+Parsed = TypeVar("Parsed")
 {%- if cookiecutter.__serving == 'fastapi' %}
 SECTIONS = ("seed", "data", "split", "model", "outputs", "tracking", "promotion")
 # The scores the promotion gate can compare models on, and whether higher is better. Log loss
@@ -278,21 +280,22 @@ def parse_config(settings: Any) -> TrainConfig:
     )
 
 
-def read_yaml(path: Path, missing_hint: str) -> Any:
-    """Parsed YAML of a config file; ``missing_hint`` says what a missing file prevents."""
+def read_config_file(path: Path | str, parse: Callable[[Any], Parsed], missing_hint: str) -> Parsed:
+    """Read a YAML config file and ``parse`` it; every error message starts with the file's path.
+
+    ``missing_hint`` says what a missing file prevents, so the message tells what to fix.
+    """
+    path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: {missing_hint}.")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {error}") from error
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from error
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG_PATH) -> TrainConfig:
-    """Read and check a YAML config; every error message starts with the file's path."""
-    path = Path(path)
-    settings = read_yaml(path, "the training config is needed to train")
-    try:
-        return parse_config(settings)
-    except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from error
+    """Read and check a YAML training config."""
+    return read_config_file(path, parse_config, "the training config is needed to train")

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..pipeline.config import check_keys, count_setting, load_config, read_yaml, text_setting
+from ..pipeline.config import (
+    check_keys,
+    count_setting,
+    load_config,
+    read_config_file,
+    text_setting,
+)
 from ..pipeline.errors import ConfigError
 
 DEFAULT_SERVE_CONFIG = Path("configs") / "serve.yaml"
@@ -70,10 +76,5 @@ def parse_serve_config(settings: Any) -> ServeSettings:
 
 
 def load_serve_config(path: Path | str = DEFAULT_SERVE_CONFIG) -> ServeSettings:
-    """Read and check the serving config; every error message starts with the file's path."""
-    path = Path(path)
-    settings = read_yaml(path, "the serving config is needed to serve")
-    try:
-        return parse_serve_config(settings)
-    except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from error
+    """Read and check the serving config."""
+    return read_config_file(path, parse_serve_config, "the serving config is needed to serve")
