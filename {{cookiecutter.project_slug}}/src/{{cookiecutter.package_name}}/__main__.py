@@ -27,6 +27,10 @@ from .pipeline.tracking import TrackedRun, log_training_run
 from .pipeline.promotion import CHAMPION_ALIAS, promote
 from .serving.settings import DEFAULT_SERVE_CONFIG, load_serve_config
 {%- endif %}
+{%- if cookiecutter.__monitoring == 'yes' %}
+from .monitoring.check import run_monitor
+from .monitoring.settings import DEFAULT_MONITOR_CONFIG, load_monitor_config
+{%- endif %}
 {%- if cookiecutter.__training == 'yes' %}
 
 # Errors the user fixes outside the code (a file that cannot be written, a config setting, bad
@@ -116,10 +120,18 @@ def run_serve(args: argparse.Namespace) -> int:
     """
     # Imported here: the server is heavy to import and only this command needs it.
     import uvicorn  # pylint: disable=import-outside-toplevel
+{%- if cookiecutter.__monitoring == 'yes' %}
 
+    # pylint: disable-next=import-outside-toplevel
+    from .serving.app import CONFIG_VARIABLE, MONITOR_CONFIG_VARIABLE
+
+    load_serve_config(args.config)
+    load_monitor_config(args.monitor_config)
+{%- else %}
     from .serving.app import CONFIG_VARIABLE  # pylint: disable=import-outside-toplevel
 
     load_serve_config(args.config)
+{%- endif %}
     store = missing_local_store()
     if store is not None:
         raise PipelineError(
@@ -127,6 +139,9 @@ def run_serve(args: argparse.Namespace) -> int:
             "or set MLFLOW_TRACKING_URI to the tracking server that holds the models"
         )
     os.environ[CONFIG_VARIABLE] = str(args.config)
+{%- if cookiecutter.__monitoring == 'yes' %}
+    os.environ[MONITOR_CONFIG_VARIABLE] = str(args.monitor_config)
+{%- endif %}
     uvicorn.run(
         f"{__package__}.serving.app:app_from_environment",
         factory=True,
@@ -146,6 +161,14 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
         default=DEFAULT_SERVE_CONFIG,
         help="the serving config (default: %(default)s)",
     )
+{%- if cookiecutter.__monitoring == 'yes' %}
+    serve.add_argument(
+        "--monitor-config",
+        type=Path,
+        default=DEFAULT_MONITOR_CONFIG,
+        help="the monitoring config: prediction log, model reload (default: %(default)s)",
+    )
+{%- endif %}
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (%(default)s)")
@@ -153,6 +176,21 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
         "--access-log", action="store_true", help="log every request (costs throughput)"
     )
     serve.set_defaults(handler=run_serve)
+{%- endif %}
+{%- if cookiecutter.__monitoring == 'yes' %}
+
+
+def run_monitor_command(args: argparse.Namespace) -> int:
+    """Check the newest logged inputs for drift; the exit status is the verdict.
+
+    0 no drift, 3 drift, 4 too few logged predictions to judge: a scheduled job acts on the
+    status without reading the report.
+    """
+    outcome = run_monitor(load_monitor_config(args.config))
+    print(outcome.message)
+    if outcome.report is not None:
+        print(f"Report: {outcome.report} (verdict in {outcome.report.with_name('drift.json')})")
+    return outcome.status
 {%- endif %}
 
 
@@ -202,6 +240,18 @@ def build_parser() -> argparse.ArgumentParser:
     promote_parser.set_defaults(handler=run_promote)
     serve = commands.add_parser("serve", help="serve the champion model over HTTP (FastAPI)")
     add_serve_options(serve)
+{%- endif %}
+{%- if cookiecutter.__monitoring == 'yes' %}
+    monitor = commands.add_parser(
+        "monitor", help="compare the logged inputs with the training data: a drift report"
+    )
+    monitor.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_MONITOR_CONFIG,
+        help="the monitoring config (default: %(default)s)",
+    )
+    monitor.set_defaults(handler=run_monitor_command)
 {%- endif %}
     return parser
 

@@ -16,6 +16,7 @@ import mlflow.sklearn
 import pandas as pd
 import pytest
 import yaml
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
@@ -24,6 +25,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+{%- if cookiecutter.__monitoring == 'yes' %}
+from {{ cookiecutter.package_name }}.monitoring.service import Monitoring
+from {{ cookiecutter.package_name }}.monitoring.settings import MonitorSettings
+{%- endif %}
 from {{ cookiecutter.package_name }}.serving.app import create_app
 from {{ cookiecutter.package_name }}.serving.registry import ServedModel
 from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION
@@ -95,8 +100,46 @@ def fixture_served_model(features):
     return make
 
 
+{%- if cookiecutter.__monitoring == 'yes' %}
+
+
+def still_monitoring(settings: MonitorSettings, load_models) -> Monitoring:
+    """Monitoring of a registry that never moves: these tests are about the models they serve."""
+
+    def load(variant: str, version: str):
+        raise AssertionError(f"no reload expected, got {variant} {version}")
+
+    def resolve() -> dict[str, str]:
+        return {variant: model.version for variant, model in load_models().items()}
+
+    return Monitoring(settings, resolve=resolve, load=load)
+
+
+@pytest.fixture(name="make_app")
+def fixture_make_app(settings, monitor_settings):
+    """Build an app serving what ``load_models`` returns, with changed serving settings."""
+
+    def make(load_models, **changes) -> FastAPI:
+        monitoring = still_monitoring(monitor_settings, load_models)
+        return create_app(dataclasses.replace(settings, **changes), load_models, monitoring)
+
+    return make
+{%- else %}
+
+
+@pytest.fixture(name="make_app")
+def fixture_make_app(settings):
+    """Build an app serving what ``load_models`` returns, with changed serving settings."""
+
+    def make(load_models, **changes) -> FastAPI:
+        return create_app(dataclasses.replace(settings, **changes), load_models)
+
+    return make
+{%- endif %}
+
+
 @pytest.fixture(name="make_client")
-def fixture_make_client(settings, served_model):
+def fixture_make_client(make_app, served_model):
     """Start an app serving the given models (by variant) with a test client; stop it after."""
     clients = []
 
@@ -105,8 +148,7 @@ def fixture_make_client(settings, served_model):
             variant: served_model(variant, version, estimator)
             for variant, (version, estimator) in versions.items()
         }
-        app = create_app(dataclasses.replace(settings, **changes), lambda: models)
-        client = TestClient(app)
+        client = TestClient(make_app(lambda: models, **changes))
         clients.append(client.__enter__())  # pylint: disable=unnecessary-dunder-call
         return client
 

@@ -40,12 +40,12 @@ def test_not_ready_and_no_predictions_before_a_champion(make_client, row):
 
 
 def test_becomes_ready_once_a_champion_is_promoted(
-    settings, served_model, classifier, row, monkeypatch
+    make_app, served_model, classifier, row, monkeypatch
 ):
     """An app started before the first promotion finds the champion when the probe asks again."""
     monkeypatch.setattr(app_module, "RETRY_SECONDS", 0.0)
     loaded = {}
-    with TestClient(app_module.create_app(settings, lambda: dict(loaded))) as client:
+    with TestClient(make_app(lambda: dict(loaded))) as client:
         assert client.get("/ready").status_code == 503
         loaded[CHAMPION] = served_model(CHAMPION, "4", classifier)
         assert client.get("/ready").json() == {"status": "ready", "model_version": "4"}

@@ -68,3 +68,22 @@ def test_stopping_fails_requests_still_queued():
 
     (outcome,) = asyncio.run(scenario())
     assert isinstance(outcome, RuntimeError)
+
+
+def test_draining_answers_requests_already_queued_then_stops():
+    """A drained batcher answers what was queued before the drain, with no model call for the
+    marker, and then accepts no more work: a model swap relies on this."""
+
+    async def scenario():
+        model, calls = counting_model()
+        batcher = MicroBatcher(model)
+        batcher.start()
+        pending = [asyncio.ensure_future(batcher.submit([[float(n)]])) for n in range(20)]
+        await asyncio.sleep(0)
+        await batcher.drain()
+        return await asyncio.gather(*pending), calls, batcher.worker
+
+    answers, calls, worker = asyncio.run(scenario())
+    assert answers == [[n * 2.0] for n in range(20)]
+    assert sum(calls) == 20 and 0 not in calls
+    assert worker is None

@@ -1,13 +1,24 @@
 """Tests of loading from the MLflow registry: by alias, with lineage, and refusing mismatches."""
 
 import dataclasses
+{%- if cookiecutter.__monitoring == 'yes' %}
+from pathlib import Path
+{%- endif %}
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.pipeline.errors import ConfigError
+{%- if cookiecutter.__monitoring == 'yes' %}
+from {{ cookiecutter.package_name }}.serving.app import (
+    CONFIG_VARIABLE,
+    MONITOR_CONFIG_VARIABLE,
+    app_from_environment,
+)
+{%- else %}
 from {{ cookiecutter.package_name }}.serving.app import CONFIG_VARIABLE, app_from_environment
+{%- endif %}
 from {{ cookiecutter.package_name }}.serving.registry import load_registry_models
 from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION
 
@@ -61,7 +72,45 @@ def test_the_served_app_reads_its_configs_and_the_registry(
     serve["training_config"] = str(tmp_path / "train.yaml")
     (tmp_path / "serve.yaml").write_text(yaml.safe_dump(serve), encoding="utf-8")
     monkeypatch.setenv(CONFIG_VARIABLE, str(tmp_path / "serve.yaml"))
+{%- if cookiecutter.__monitoring == 'yes' %}
+    monkeypatch.setenv(MONITOR_CONFIG_VARIABLE, str(monitor_config(training_config, tmp_path)))
+{%- endif %}
     with TestClient(app_from_environment()) as client:
         assert client.get("/ready").json() == {"status": "ready", "model_version": "1"}
         answer = client.post("/predict", json=row).json()
         assert answer["model_version"] == {CHAMPION: "1", CHALLENGER: "3"}[answer["variant"]]
+{%- if cookiecutter.__monitoring == 'yes' %}
+
+
+def monitor_config(training_config: Path, folder: Path) -> Path:
+    """The shipped monitoring config, logging into ``folder``; written there, its path."""
+    settings = yaml.safe_load((training_config.parent / "monitor.yaml").read_text(encoding="utf-8"))
+    settings["prediction_log"]["directory"] = str(folder / "predictions")
+    settings["reload_interval_seconds"] = 0
+    path = folder / "monitor.yaml"
+    path.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    return path
+
+
+def test_the_served_app_follows_the_aliases_when_asked(
+    registry, training_config, tmp_path, monkeypatch, row
+):
+    """A promotion reaches the running app through POST /admin/reload, with no restart."""
+    registry.point(champion="1", challenger=None)
+    training = yaml.safe_load(training_config.read_text(encoding="utf-8"))
+    training["tracking"]["registered_model"] = "served-model"
+    (tmp_path / "train.yaml").write_text(yaml.safe_dump(training), encoding="utf-8")
+    serve = yaml.safe_load((training_config.parent / "serve.yaml").read_text(encoding="utf-8"))
+    serve["training_config"] = str(tmp_path / "train.yaml")
+    (tmp_path / "serve.yaml").write_text(yaml.safe_dump(serve), encoding="utf-8")
+    monkeypatch.setenv(CONFIG_VARIABLE, str(tmp_path / "serve.yaml"))
+    monkeypatch.setenv(MONITOR_CONFIG_VARIABLE, str(monitor_config(training_config, tmp_path)))
+    monkeypatch.setenv("ADMIN_TOKEN", "secret")
+    with TestClient(app_from_environment()) as client:
+        assert client.post("/predict", json=row).json()["model_version"] == "1"
+        registry.point(champion="3")
+        assert client.post("/predict", json=row).json()["model_version"] == "1"
+        reload = client.post("/admin/reload", headers={"Authorization": "Bearer secret"})
+        assert reload.json() == {"served": {CHAMPION: "3"}}
+        assert client.post("/predict", json=row).json()["model_version"] == "3"
+{%- endif %}

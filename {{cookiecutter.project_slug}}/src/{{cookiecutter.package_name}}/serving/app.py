@@ -19,8 +19,22 @@ from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 
+{%- if cookiecutter.__monitoring == 'yes' %}
+from ..monitoring.service import Monitoring
+from ..monitoring.settings import DEFAULT_MONITOR_CONFIG, load_monitor_config
+{%- endif %}
 from ..pipeline.errors import PipelineError
+{%- if cookiecutter.__monitoring == 'yes' %}
+from .registry import (
+    ServedModel,
+    load_registry_models,
+    load_version,
+    registry_client,
+    served_versions,
+)
+{%- else %}
 from .registry import ServedModel, load_registry_models
+{%- endif %}
 from .routing import CHALLENGER, CHAMPION, Router
 from .schemas import (
     BatchPrediction,
@@ -36,6 +50,9 @@ from .settings import DEFAULT_SERVE_CONFIG, ServeSettings, load_serve_config
 # The serving config of an app built by uvicorn (:func:`app_from_environment`): uvicorn's
 # workers import the app in their own processes, so the command line hands it over this way.
 CONFIG_VARIABLE = "SERVE_CONFIG"
+{%- if cookiecutter.__monitoring == 'yes' %}
+MONITOR_CONFIG_VARIABLE = "MONITOR_CONFIG"
+{%- endif %}
 # How often an app without a champion looks in the registry again, when asked if it is ready.
 RETRY_SECONDS = 5.0
 NO_CHAMPION = "no champion model is loaded: train, then run `make promote`"
@@ -68,6 +85,15 @@ class ModelSlots:
             model.batcher.start()
         self.models = models
 
+    async def swap(self, models: dict[str, ServedModel]) -> None:
+        """Serve ``models`` from now on; requests already queued on a replaced model finish on
+        it (its batcher is drained), so a swap fails no request."""
+        replaced = [
+            model for variant, model in self.models.items() if models.get(variant) is not model
+        ]
+        self.replace(models)
+        await asyncio.gather(*(model.batcher.drain() for model in replaced))
+
     def load(self) -> None:
         """Load the models now, in the event loop: at startup, before any request.
 
@@ -88,7 +114,7 @@ class ModelSlots:
             except PipelineError as error:
                 LOGGER.error("cannot serve the champion: %s", error)
                 return
-            self.replace(models)
+            await self.swap(models)
 
     async def stop(self) -> None:
         """Stop every batcher; requests still queued get an error instead of hanging."""
@@ -139,10 +165,22 @@ def add_status_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) 
         slots.champion()
         models = [model.describe() for model in slots.models.values()]
         return json_response({"challenger_share": settings.challenger_share, "models": models})
+{%- if cookiecutter.__monitoring == 'yes' %}
+
+
+def add_prediction_routes(
+    app: FastAPI, slots: ModelSlots, settings: ServeSettings, monitoring: Monitoring
+) -> None:
+    """/predict and /predict/batch, with schemas derived from the configured features.
+
+    Every answer is handed to ``monitoring``: metrics per variant and class, and the log.
+    """
+{%- else %}
 
 
 def add_prediction_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) -> None:
     """/predict and /predict/batch, with schemas derived from the configured features."""
+{%- endif %}
     router = Router(settings.challenger_share)
     row_schema = row_model(settings.features, settings.max_abs_value)
     batch_schema = batch_model(row_schema, settings.max_batch_rows)
@@ -158,10 +196,21 @@ def add_prediction_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettin
         return slots.models.get(variant, champion)
 
     @app.post("/predict", response_model=Prediction, responses=unavailable)
+{%- if cookiecutter.__monitoring == 'yes' %}
+    async def predict(
+        request: Request, row: row_schema, routing_key: RoutingKey = None
+    ) -> Response:
+        """Predict one row; the answer names the variant and the model version that gave it."""
+        model = route(routing_key)
+        values = [getattr(row, name) for name in names]
+        (prediction,) = await model.batcher.submit([values])
+        monitoring.observe(request, model, [dict(zip(settings.features, values))], [prediction])
+{%- else %}
     async def predict(row: row_schema, routing_key: RoutingKey = None) -> Response:
         """Predict one row; the answer names the variant and the model version that gave it."""
         model = route(routing_key)
         (prediction,) = await model.batcher.submit([[getattr(row, name) for name in names]])
+{%- endif %}
         return json_response(
             {"prediction": prediction, "variant": model.variant, "model_version": model.version}
         )
@@ -171,14 +220,44 @@ def add_prediction_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettin
         response_model=BatchPrediction,
         responses={413: {"description": "more rows than max_batch_rows"}, **unavailable},
     )
+{%- if cookiecutter.__monitoring == 'yes' %}
+    async def predict_batch(
+        request: Request, batch: batch_schema, routing_key: RoutingKey = None
+    ) -> Response:
+        """Predict up to ``max_batch_rows`` rows at once, all with the same variant."""
+        model = route(routing_key)
+        rows = [[getattr(row, name) for name in names] for row in batch.rows]
+        predictions = await model.batcher.submit(rows)
+        logged = [dict(zip(settings.features, row)) for row in rows]
+        monitoring.observe(request, model, logged, predictions)
+{%- else %}
     async def predict_batch(batch: batch_schema, routing_key: RoutingKey = None) -> Response:
         """Predict up to ``max_batch_rows`` rows at once, all with the same variant."""
         model = route(routing_key)
         rows = [[getattr(row, name) for name in names] for row in batch.rows]
         predictions = await model.batcher.submit(rows)
+{%- endif %}
         return json_response(
             {"predictions": predictions, "variant": model.variant, "model_version": model.version}
         )
+{%- if cookiecutter.__monitoring == 'yes' %}
+
+
+def create_app(
+    settings: ServeSettings, load_models: ModelLoader, monitoring: Monitoring
+) -> FastAPI:
+    """The FastAPI app; ``load_models`` and ``monitoring`` read the registry (tests pass their
+    own)."""
+    slots = ModelSlots(load_models)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        slots.load()
+        monitoring.start()
+        yield
+        await monitoring.stop()
+        await slots.stop()
+{%- else %}
 
 
 def create_app(settings: ServeSettings, load_models: ModelLoader) -> FastAPI:
@@ -190,6 +269,7 @@ def create_app(settings: ServeSettings, load_models: ModelLoader) -> FastAPI:
         slots.load()
         yield
         await slots.stop()
+{%- endif %}
 
     app = FastAPI(
         title="Model serving API",
@@ -199,7 +279,12 @@ def create_app(settings: ServeSettings, load_models: ModelLoader) -> FastAPI:
     app.state.slots = slots
     app.add_exception_handler(RequestValidationError, validation_error)
     add_status_routes(app, slots, settings)
+{%- if cookiecutter.__monitoring == 'yes' %}
+    add_prediction_routes(app, slots, settings, monitoring)
+    monitoring.attach(app, slots)
+{%- else %}
     add_prediction_routes(app, slots, settings)
+{%- endif %}
     return app
 
 
@@ -209,4 +294,17 @@ def app_from_environment() -> FastAPI:
     uvicorn calls this factory in each worker process.
     """
     settings = load_serve_config(os.environ.get(CONFIG_VARIABLE) or DEFAULT_SERVE_CONFIG)
+{%- if cookiecutter.__monitoring == 'yes' %}
+    monitor_settings = load_monitor_config(
+        os.environ.get(MONITOR_CONFIG_VARIABLE) or DEFAULT_MONITOR_CONFIG
+    )
+    client = registry_client()
+    monitoring = Monitoring(
+        monitor_settings,
+        resolve=lambda: served_versions(client, settings.registered_model),
+        load=lambda variant, version: load_version(client, variant, version, settings),
+    )
+    return create_app(settings, lambda: load_registry_models(settings), monitoring)
+{%- else %}
     return create_app(settings, lambda: load_registry_models(settings))
+{%- endif %}

@@ -38,6 +38,18 @@ class MicroBatcher:
             if not future.done():
                 future.set_exception(RuntimeError("the model was unloaded"))
 
+    async def drain(self) -> None:
+        """Answer every request queued so far, then stop: nothing in flight fails.
+
+        A marker with no rows joins the queue behind them; once it is answered, so is
+        everything queued before it. A swap of models drains the old model's batcher this way.
+        """
+        if self.worker is not None:
+            marker = asyncio.get_running_loop().create_future()
+            self.queue.put_nowait(([], marker))
+            await marker
+        await self.stop()
+
     async def submit(self, rows: Rows) -> list[Any]:
         """Predict ``rows`` (one request's worth) together with whatever else is queued."""
         future = asyncio.get_running_loop().create_future()
@@ -68,7 +80,7 @@ class MicroBatcher:
         """One prediction for the whole batch, sliced back to each request."""
         rows = [row for request_rows, _ in batch for row in request_rows]
         try:
-            predictions = list(self.predict(rows))
+            predictions = list(self.predict(rows)) if rows else []
         except Exception as error:  # pylint: disable=broad-exception-caught
             for _, future in batch:
                 if not future.done():

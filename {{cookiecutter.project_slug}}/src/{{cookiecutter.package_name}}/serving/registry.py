@@ -96,26 +96,42 @@ def load_version(client: MlflowClient, variant: str, version: str, settings: Ser
     )
 
 
-def load_registry_models(settings: ServeSettings) -> dict[str, ServedModel]:
-    """The champion and, when it is another version, the challenger; empty without a champion.
+def registry_client() -> MlflowClient:
+    """A client of the store MLFLOW_TRACKING_URI names (sqlite:///mlflow.db when unset)."""
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    return MlflowClient(uri)
+
+
+def served_versions(client: MlflowClient, name: str) -> dict[str, str]:
+    """The version each variant should serve: the champion and, when it is another version,
+    the challenger; empty without a champion.
 
     Every training run moves the challenger alias, so right after a promotion both aliases name
     the same version: then there is no challenger to test, and the champion serves everything.
     """
-    uri = tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    client = MlflowClient(uri)
+    champion = alias_version(client, name, CHAMPION_ALIAS)
+    if champion is None:
+        return {}
+    versions = {CHAMPION: champion}
+    challenger = alias_version(client, name, CHALLENGER_ALIAS)
+    if challenger not in (None, champion):
+        versions[CHALLENGER] = challenger
+    return versions
+
+
+def load_registry_models(settings: ServeSettings) -> dict[str, ServedModel]:
+    """Load the versions :func:`served_versions` names; empty without a champion."""
+    client = registry_client()
     name = settings.registered_model
     try:
-        champion = alias_version(client, name, CHAMPION_ALIAS)
-        if champion is None:
-            LOGGER.warning("%s has no @%s version at %s yet", name, CHAMPION_ALIAS, uri)
-            return {}
-        models = {CHAMPION: load_version(client, CHAMPION, champion, settings)}
-        challenger = alias_version(client, name, CHALLENGER_ALIAS)
-        if challenger not in (None, champion):
-            models[CHALLENGER] = load_version(client, CHALLENGER, challenger, settings)
+        versions = served_versions(client, name)
+        if not versions:
+            LOGGER.warning("%s has no @%s version at %s yet", name, CHAMPION_ALIAS, tracking_uri())
+        return {
+            variant: load_version(client, variant, version, settings)
+            for variant, version in versions.items()
+        }
     except MlflowException as error:
-        LOGGER.error("cannot load %s from %s: %s", name, uri, error)
+        LOGGER.error("cannot load %s from %s: %s", name, tracking_uri(), error)
         return {}
-    return models

@@ -1,0 +1,164 @@
+"""Prometheus metrics of the serving API, with prometheus-client.
+
+- ``http_requests_total{endpoint,method,status,variant}`` and the
+  ``http_request_duration_seconds{endpoint,method,variant}`` histogram come from a pure ASGI
+  middleware (cheaper than Starlette's BaseHTTPMiddleware). ``endpoint`` is the route's path
+  template, never the raw path, so unknown URLs cannot blow up the label set; ``variant`` is
+  what the prediction handler put in ``request.state.variant``.
+- ``predictions_total{variant,model_version,class}``, counted by the handler.
+- ``model_info{variant,name,version,run_id}`` is 1 for each served model; a replaced version's
+  series is removed, so a query sees only the live versions.
+- ``model_reloads_total{variant,outcome}`` and ``prediction_log_dropped_total``.
+- ``data_drift_detected`` and ``data_drift_last_check_timestamp_seconds``, read at scrape time
+  from the verdict ``make monitor`` leaves in the prediction log folder (absent before a check).
+
+Each app has its own registry, so tests can build several apps in one process. One uvicorn
+worker per pod: the counters live in the process.
+"""
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+# The verdict `make monitor` copies next to the prediction log, where every pod can read it.
+VERDICT_FILE = "drift.json"
+
+
+class ScrapeTimeCollector(Collector):  # pylint: disable=too-few-public-methods
+    """Values read when Prometheus scrapes: the log's dropped count and the drift verdict."""
+
+    def __init__(self, log_dropped: Callable[[], float], verdict_path: Path):
+        self.log_dropped = log_dropped
+        self.verdict_path = verdict_path
+
+    def collect(self) -> Iterator[Metric]:
+        """The dropped count; the drift gauges once a verdict can be read."""
+        yield CounterMetricFamily(
+            "prediction_log_dropped",
+            "Predictions not logged because the writer fell behind",
+            value=self.log_dropped(),
+        )
+        try:
+            verdict = json.loads(self.verdict_path.read_text(encoding="utf-8"))
+            detected = float(bool(verdict["drift"]))
+            checked = float(verdict["checked_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        yield GaugeMetricFamily(
+            "data_drift_detected", "1 when the latest drift check found drift", value=detected
+        )
+        yield GaugeMetricFamily(
+            "data_drift_last_check_timestamp_seconds",
+            "Unix time of the latest drift check",
+            value=checked,
+        )
+
+
+class ServingMetrics:
+    """The metrics of one app, in their own registry."""
+
+    def __init__(self, log_dropped: Callable[[], float], log_dir: Path):
+        self.registry = CollectorRegistry()
+        labels = ["endpoint", "method", "variant"]
+        self.requests = Counter(
+            "http_requests",
+            "HTTP requests answered",
+            [*labels, "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "Time to answer a request",
+            labels,
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.predictions = Counter(
+            "predictions",
+            "Predictions made, per predicted class",
+            ["variant", "model_version", "class"],
+            registry=self.registry,
+        )
+        self.model_info = Gauge(
+            "model_info",
+            "The model versions being served (value 1)",
+            ["variant", "name", "version", "run_id"],
+            registry=self.registry,
+        )
+        self.reloads = Counter(
+            "model_reloads",
+            "Model loads after an alias moved, by outcome (loaded or failed)",
+            ["variant", "outcome"],
+            registry=self.registry,
+        )
+        self.registry.register(ScrapeTimeCollector(log_dropped, Path(log_dir) / VERDICT_FILE))
+        self.served: dict[str, tuple[str, ...]] = {}
+
+    def serve_models(self, described: list[dict[str, Any]]) -> None:
+        """Set model_info to exactly the models now served (``ServedModel.describe()``)."""
+        for labels in self.served.values():
+            self.model_info.remove(*labels)
+        self.served = {
+            model["variant"]: (model["variant"], model["name"], model["version"], model["run_id"])
+            for model in described
+        }
+        for labels in self.served.values():
+            self.model_info.labels(*labels).set(1)
+
+    def count_predictions(self, variant: str, version: str, predictions: list[Any]) -> None:
+        """Count predictions per class (one increment per distinct class in the request)."""
+        counts: dict[str, int] = {}
+        for prediction in predictions:
+            counts[str(prediction)] = counts.get(str(prediction), 0) + 1
+        for label, count in counts.items():
+            self.predictions.labels(variant, version, label).inc(count)
+
+    def response(self) -> Response:
+        """The body of GET /metrics."""
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class MetricsMiddleware:  # pylint: disable=too-few-public-methods
+    """Pure ASGI middleware: count and time every HTTP request by route template and variant."""
+
+    def __init__(self, app: ASGIApp, metrics: ServingMetrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/metrics":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            endpoint = getattr(scope.get("route"), "path", None) or "unmatched"
+            variant = scope.get("state", {}).get("variant", "")
+            labels = (endpoint, scope["method"], variant)
+            self.metrics.latency.labels(*labels).observe(time.perf_counter() - start)
+            self.metrics.requests.labels(*labels, str(status)).inc()

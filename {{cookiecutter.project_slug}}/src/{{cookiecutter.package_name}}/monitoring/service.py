@@ -1,0 +1,104 @@
+"""Level 4's part of the API: metrics, the prediction log and model reload, in one object.
+
+``create_app`` gets a :class:`Monitoring` and lets it add its middleware and routes; the
+prediction routes hand it every answer. ``/metrics`` is for Prometheus; ``POST /admin/reload``
+makes the API look at the registry's aliases now instead of at the next poll, for a pipeline
+that just promoted a model. It answers a bearer token equal to ``ADMIN_TOKEN`` or, without that
+variable, local clients only, so it is never open to the network by default.
+"""
+
+import hmac
+import os
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, Response
+
+from .metrics import MetricsMiddleware, ServingMetrics
+from .predlog import PredictionLogger
+from .reload import ModelWatcher, Versions
+from .settings import MonitorSettings
+
+TOKEN_VARIABLE = "ADMIN_TOKEN"
+LOCAL_CLIENTS = ("127.0.0.1", "::1", "localhost")
+
+
+class Monitoring:
+    """The metrics, prediction log and model watcher of one app."""
+
+    def __init__(
+        self,
+        settings: MonitorSettings,
+        resolve: Callable[[], Versions],
+        load: Callable[[str, str], Any],
+    ):
+        """``resolve`` and ``load`` read the registry: see :class:`.reload.ModelWatcher`."""
+        self.settings = settings
+        self.log = PredictionLogger(settings.log)
+        self.metrics = ServingMetrics(lambda: self.log.dropped, settings.log.directory)
+        self.resolve = resolve
+        self.load = load
+        self.watcher: ModelWatcher | None = None
+
+    def attach(self, app: FastAPI, slots: Any) -> None:
+        """Add the middleware and the routes to ``app``, watching the models of ``slots``."""
+        self.watcher = ModelWatcher(
+            slots, self.resolve, self.load, self.settings.reload_interval, self.count_reload
+        )
+        app.add_middleware(MetricsMiddleware, metrics=self.metrics)
+        add_routes(app, self, slots)
+
+    def count_reload(self, variant: str, outcome: str) -> None:
+        """Count a model load after an alias moved."""
+        self.metrics.reloads.labels(variant, outcome).inc()
+
+    def start(self) -> None:
+        """Start the log writer and the alias polling (on the running event loop)."""
+        self.log.start()
+        if self.watcher is not None:
+            self.watcher.start()
+
+    async def stop(self) -> None:
+        """Stop polling and write what the log still holds."""
+        if self.watcher is not None:
+            await self.watcher.stop()
+        self.log.close()
+
+    def observe(self, request: Request, model: Any, rows: list[dict], predictions: list) -> None:
+        """Record an answer: its variant for the request metrics, its classes, its log lines."""
+        request.state.variant = model.variant
+        self.metrics.count_predictions(model.variant, model.version, predictions)
+        self.log.log(rows, predictions, model.variant, model.version)
+
+    async def reload(self) -> Versions:
+        """Look at the registry's aliases now; the version each variant then serves."""
+        if self.watcher is None:
+            raise RuntimeError("the monitoring is not attached to an app")
+        return await self.watcher.reload()
+
+
+def check_admin(request: Request) -> None:
+    """403 unless the request carries the admin token or, with no token set, comes from here."""
+    token = os.environ.get(TOKEN_VARIABLE)
+    if token:
+        offered = request.headers.get("authorization", "")
+        if not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+            raise HTTPException(403, "a valid admin token is needed (Authorization: Bearer ...)")
+    elif request.client is None or request.client.host not in LOCAL_CLIENTS:
+        raise HTTPException(403, f"set {TOKEN_VARIABLE} to call this endpoint from elsewhere")
+
+
+def add_routes(app: FastAPI, monitoring: Monitoring, slots: Any) -> None:
+    """GET /metrics and POST /admin/reload."""
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics; model_info is set from the models served at this moment."""
+        monitoring.metrics.serve_models([model.describe() for model in slots.models.values()])
+        return monitoring.metrics.response()
+
+    @app.post("/admin/reload", responses={403: {"description": "not allowed"}})
+    async def reload(request: Request) -> dict[str, Versions]:
+        """Swap in the versions the registry's aliases name now; the versions served after."""
+        check_admin(request)
+        return {"served": await monitoring.reload()}

@@ -1,0 +1,93 @@
+"""Tests of the API's monitoring: metrics after requests, the prediction log, the admin route.
+
+Kept beside the API tests to use their fixtures; the file comes with the monitoring component.
+"""
+
+import json
+import time
+
+from {{ cookiecutter.package_name }}.monitoring.predlog import read_records
+from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION
+
+BEARER = {"Authorization": "Bearer s3cret"}
+
+
+def metric_lines(client, name: str) -> list[str]:
+    """The exposition lines of one metric."""
+    return [line for line in client.get("/metrics").text.splitlines() if line.startswith(name)]
+
+
+def series(name: str, labels: str, value: float) -> str:
+    """One exposition line, as prometheus-client writes it."""
+    return name + "{" + labels + "} " + f"{value:.1f}"
+
+
+def test_metrics_appear_after_requests(client, row):
+    """Requests, latency and predictions are counted per endpoint, variant and class."""
+    assert not metric_lines(client, "predictions_total")
+    answers = [client.post("/predict", json=row).json() for _ in range(10)]
+    client.post("/predict/batch", json={"rows": [row, row]})
+    client.get("/no/such/page")
+    requests = metric_lines(client, "http_requests_total")
+    for variant in (CHAMPION, CHALLENGER):
+        served = sum(answer["variant"] == variant for answer in answers)
+        labels = f'endpoint="/predict",method="POST",status="200",variant="{variant}"'
+        assert (series("http_requests_total", labels, served) in requests) == (served > 0)
+    unmatched = 'endpoint="unmatched",method="GET",status="404",variant=""'
+    assert series("http_requests_total", unmatched, 1) in requests
+    assert metric_lines(client, 'http_request_duration_seconds_count{endpoint="/predict"')
+    counts = [float(line.rsplit(" ", 1)[1]) for line in metric_lines(client, "predictions_total")]
+    counted = sum(counts)
+    assert counted == 12
+
+
+def test_model_info_names_the_served_versions(client):
+    """One model_info series per served model, with its version and run."""
+    lines = metric_lines(client, "model_info{")
+    assert len(lines) == 2
+    assert any('variant="champion"' in line and 'version="1"' in line for line in lines)
+    assert any(f'variant="{CHALLENGER}"' in line and 'run_id="run-2"' in line for line in lines)
+
+
+def test_every_prediction_is_logged_with_its_model(client, row, monitor_settings):
+    """Inputs, output, variant and version of each answered row reach the log files."""
+    answers = [client.post("/predict", json=row).json() for _ in range(5)]
+    client.post("/predict/batch", json={"rows": [row] * 3})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        records = list(read_records(monitor_settings.log.directory))
+        if len(records) == 8:
+            break
+        time.sleep(0.05)
+    assert len(records) == 8
+    assert records[0]["inputs"] == row
+    first = answers[0]
+    assert (records[0]["variant"], records[0]["model_version"]) == (
+        first["variant"],
+        first["model_version"],
+    )
+    assert records[0]["output"] == first["prediction"]
+
+
+def test_the_drift_verdict_is_exported_once_a_check_ran(client, monitor_settings):
+    """No drift gauges before a check; the verdict's values after one."""
+    assert not metric_lines(client, "data_drift_detected")
+    monitor_settings.log.directory.mkdir(parents=True, exist_ok=True)
+    verdict = {"drift": True, "checked_at": 1_700_000_000}
+    (monitor_settings.log.directory / "drift.json").write_text(json.dumps(verdict))
+    assert metric_lines(client, "data_drift_detected") == ["data_drift_detected 1.0"]
+    assert metric_lines(client, "data_drift_last_check_timestamp_seconds") == [
+        "data_drift_last_check_timestamp_seconds 1.7e+09"
+    ]
+
+
+def test_reload_needs_the_admin_token(client, monkeypatch):
+    """Without ADMIN_TOKEN only local clients may reload; with it, only its bearer."""
+    monkeypatch.delenv("ADMIN_TOKEN", raising=False)
+    assert client.post("/admin/reload").status_code == 403
+    monkeypatch.setenv("ADMIN_TOKEN", "s3cret")
+    assert client.post("/admin/reload").status_code == 403
+    wrong = {"Authorization": "Bearer wrong"}
+    assert client.post("/admin/reload", headers=wrong).status_code == 403
+    answer = client.post("/admin/reload", headers=BEARER)
+    assert answer.json() == {"served": {CHAMPION: "1", CHALLENGER: "2"}}
