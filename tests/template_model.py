@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 import black
 import kubernetes_validate
+import prometheus_rules
 import yaml
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
@@ -55,6 +56,11 @@ KUBERNETES_MANIFESTS = "deploy/k8s/*.yaml"
 KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
 # kustomize's own file has no Kubernetes schema: it is checked against the manifests it lists.
 KUSTOMIZATION = ("kustomize.config.k8s.io/v1beta1", "Kustomization")
+# Prometheus's configuration and the rule files beside it. The rules are checked against the
+# metrics the generated API declares (prometheus_rules.py: promtool is not on PyPI).
+PROMETHEUS_FILES = "deploy/prometheus/*.yml"
+PROMETHEUS_CONFIG = "prometheus.yml"
+METRICS_MODULE = "src/*/monitoring/metrics.py"
 
 
 # --- the manifest -------------------------------------------------------------------------
@@ -512,6 +518,46 @@ def kustomization_problems(path):
     return problems + reference_problems(kustomization, documents)
 
 
+def metrics_source(project_dir):
+    """The source of the generated API's metrics module, or None when there is none."""
+    modules = sorted(Path(project_dir).glob(METRICS_MODULE))
+    return modules[0].read_text(encoding="utf-8") if modules else None
+
+
+def check_prometheus_rules(text, metrics_text):
+    """A rule file's structure and expressions, against the metrics the API declares."""
+    if metrics_text is None:
+        return [f"no {METRICS_MODULE} declares the metrics the rules use"]
+    try:
+        metrics = prometheus_rules.declared_metrics(metrics_text)
+    except SyntaxError:  # the compile check of metrics.py reports it
+        return [f"{METRICS_MODULE} does not compile, so the rules' metrics are unknown"]
+    return prometheus_rules.rule_file_problems(text, metrics)
+
+
+def prometheus_config_problems(path):
+    """prometheus.yml loads only rule files that exist, and every rule file beside it."""
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:  # the parse check reports it
+        return []
+    if not isinstance(config, dict):
+        return ["is not a mapping"]
+    patterns = [str(pattern) for pattern in config.get("rule_files") or []]
+    problems = [
+        f"rule_files: {pattern} matches no file"
+        for pattern in patterns
+        if not any(path.parent.glob(pattern))
+    ]
+    beside = {rules.name for rules in path.parent.glob("*.yml")} - {path.name}
+    loaded = {rules.name for pattern in patterns for rules in path.parent.glob(pattern)}
+    problems += [f"rule_files does not load {name}" for name in sorted(beside - loaded)]
+    jobs = [scrape.get("job_name") for scrape in config.get("scrape_configs") or []]
+    if not jobs or not all(isinstance(job, str) and job for job in jobs):
+        problems.append("every scrape_configs entry needs a job_name")
+    return problems
+
+
 def text_problems(text):
     """Markers left by the template, and a missing or doubled final newline."""
     problems = [f"template marker left: {marker!r}" for marker in MARKER_RE.findall(text)]
@@ -527,9 +573,9 @@ class ProjectChecker:
 
     Baking every combination produces mostly identical files; black, hadolint,
     check-jsonschema and kubernetes-validate cost far more than baking, so each result is
-    cached by a hash of the content and of everything else the check depends on. A
-    kustomization's cross-references depend on its neighbours too: they are cheap and
-    checked every time.
+    cached by a hash of the content and of everything else the check depends on (a rule
+    file's, of the metrics module too). The cross-references of a kustomization and of
+    prometheus.yml depend on their neighbours: they are cheap and checked every time.
     """
 
     def __init__(self):
@@ -571,11 +617,25 @@ class ProjectChecker:
             problems = problems + self.cached(key, lambda: check_kubernetes(text))
             if relative.name == "kustomization.yaml":
                 problems = problems + kustomization_problems(path)
+        if fnmatch.fnmatch(relative.as_posix(), PROMETHEUS_FILES):
+            problems = problems + self.prometheus_problems(project_dir, relative, digest)
         schema_args = schema_for(relative)
         if schema_args:
             key = ("schema", schema_args, digest)
             problems = problems + self.cached(key, lambda: check_schema(path, schema_args))
         return problems
+
+    def prometheus_problems(self, project_dir, relative, digest):
+        """prometheus.yml's references (cheap, every time), or a rule file's checks, cached by
+        its content and that of the metrics module it is checked against."""
+        path = Path(project_dir, relative)
+        if relative.name == PROMETHEUS_CONFIG:
+            return prometheus_config_problems(path)
+        text = path.read_text(encoding="utf-8")
+        metrics_text = metrics_source(project_dir)
+        metrics_digest = metrics_text and hashlib.sha256(metrics_text.encode()).hexdigest()
+        key = ("prometheus-rules", digest, metrics_digest)
+        return self.cached(key, lambda: check_prometheus_rules(text, metrics_text))
 
     def problems(self, project_dir):
         """Every problem of a baked project, each prefixed by the file it concerns."""

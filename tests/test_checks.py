@@ -170,6 +170,140 @@ def test_checker_reports_broken_kubernetes_references(name, old, new, expected, 
     assert any(expected in problem for problem in problems), problems
 
 
+# A metrics module as the generated API declares it, and rules and a configuration using it.
+GOOD_PROMETHEUS = {
+    "src/pkg/monitoring/metrics.py": """\
+\"\"\"Metrics.\"\"\"
+
+from prometheus_client import Counter, Gauge, Histogram
+
+REQUESTS = Counter("http_requests_total", "Requests.", ["endpoint", "status"])
+LATENCY = Histogram("http_request_duration_seconds", "Latency.", labelnames=("endpoint",))
+DRIFT = Gauge("data_drift_detected", "Drift.")
+""",
+    "deploy/prometheus/prometheus.yml": """\
+rule_files: [alerts.yml]
+scrape_configs:
+  - job_name: api
+    static_configs:
+      - targets: ["api:8000"]
+""",
+    "deploy/prometheus/alerts.yml": """\
+groups:
+  - name: api
+    interval: 1m
+    rules:
+      - alert: Errors
+        expr: >-
+          sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))
+          > 0.05
+        for: 5m
+        labels: {severity: critical}
+        annotations: {summary: Errors., description: Many errors.}
+      - alert: Slow
+        expr: >-
+          histogram_quantile(0.99, sum by (le) (
+            rate(http_request_duration_seconds_bucket{endpoint="/predict"}[5m]))) > 0.5
+        for: 1h30m
+        labels: {severity: warning}
+        annotations: {summary: Slow., description: Slow predictions.}
+      - alert: Drift
+        expr: max(data_drift_detected) == 1 and on() up{job="api"} offset 5m > 0
+        for: 0s
+        labels: {severity: warning}
+        annotations: {summary: Drift., description: Inputs drifted.}
+""",
+}
+
+# One defect planted in alerts.yml: (old, new, expected problem).
+BROKEN_RULES = {
+    "unknown-metric": (
+        "max(data_drift_detected)",
+        "max(data_drift_detecte)",
+        "unknown metric data_drift_detecte",
+    ),
+    "counter-without-total": (
+        "rate(http_requests_total[5m])",
+        "rate(http_requests[5m])",
+        "unknown metric http_requests:",
+    ),
+    "unknown-label": ('{status=~"5.."}', '{code=~"5.."}', "has no label 'code'"),
+    "label-of-another-series": ('{endpoint="/predict"}', '{status="200"}', "no label 'status'"),
+    "unknown-function": ("histogram_quantile(", "histogram_quantil(", "unknown function"),
+    "unbalanced-parenthesis": ("[5m]))) > 0.5", "[5m])) > 0.5", "unclosed '('"),
+    "unbalanced-brace": ('{status=~"5.."}', '{status=~"5.."', "unbalanced ')'"),
+    "bad-range": ("[5m])) /", "[5min])) /", "in a range: expected a duration"),
+    "number-range": ("[5m])) /", "[300])) /", "300 in a range"),
+    "missing-severity": ("labels: {severity: critical}", "labels: {team: ml}", "severity"),
+    "unknown-severity": (
+        "{severity: warning}\n        annotations: {summary: Slow.",
+        ("{severity: high}\n        annotations: {summary: Slow."),
+        "labels.severity must be one of",
+    ),
+    "missing-description": (", description: Inputs drifted.}", "}", "no annotations.description"),
+    "missing-for": ("        for: 5m\n", "", "Errors: no 'for'"),
+    "bad-duration": ("for: 1h30m", "for: 90 minutes", "'90 minutes' is not a duration"),
+    "duration-order": ("for: 1h30m", "for: 30m1h", "'30m1h' is not a duration"),
+    "bad-interval": ("interval: 1m", "interval: 1 minute", "interval: '1 minute'"),
+    "misspelt-key": ("        for: 5m\n", "        fro: 5m\n", "unknown key 'fro'"),
+    "duplicate-alert": ("alert: Slow", "alert: Errors", "alert Errors is defined twice"),
+    "no-groups": ("groups:", "grups:", "a list of groups"),
+}
+
+
+def write_prometheus(root):
+    """The good metrics module, configuration and rules, in a scratch project."""
+    for relative, text in GOOD_PROMETHEUS.items():
+        write(root, relative, text)
+
+
+def test_checker_accepts_valid_prometheus_rules(tmp_path):
+    """Rules on declared metrics and labels, with every field, pass; so does the config."""
+    write_prometheus(tmp_path)
+    assert not template_model.ProjectChecker().problems(tmp_path)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), BROKEN_RULES.values(), ids=BROKEN_RULES.keys())
+def test_checker_reports_broken_prometheus_rules(old, new, expected, tmp_path):
+    """Each rule check fails on its defect, against alerts.yml."""
+    write_prometheus(tmp_path)
+    path = tmp_path / "deploy/prometheus/alerts.yml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    relative = "deploy/prometheus/alerts.yml: "
+    assert any(p.startswith(relative) and expected in p for p in problems), problems
+
+
+# A broken reference of prometheus.yml, or a missing metrics module: (file, expected problem).
+BROKEN_PROMETHEUS_FILES = {
+    "missing-rule-file": ("deploy/prometheus/alerts.yml", "alerts.yml matches no file"),
+    "metrics-module": ("src/pkg/monitoring/metrics.py", "declares the metrics the rules use"),
+}
+
+
+@pytest.mark.parametrize(
+    ("removed", "expected"), BROKEN_PROMETHEUS_FILES.values(), ids=BROKEN_PROMETHEUS_FILES.keys()
+)
+def test_checker_reports_a_missing_prometheus_file(removed, expected, tmp_path):
+    """prometheus.yml must load rules that exist, and rules need the metrics they use."""
+    write_prometheus(tmp_path)
+    (tmp_path / removed).unlink()
+    if removed.endswith("alerts.yml"):  # the rules must not vanish unnoticed either
+        write(tmp_path, "deploy/prometheus/other.yml", GOOD_PROMETHEUS[removed])
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_checker_reports_an_unloaded_rule_file(tmp_path):
+    """A rule file beside prometheus.yml that rule_files does not load never fires."""
+    write_prometheus(tmp_path)
+    write(tmp_path, "deploy/prometheus/more.yml", GOOD_PROMETHEUS["deploy/prometheus/alerts.yml"])
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    assert "deploy/prometheus/prometheus.yml: rule_files does not load more.yml" in problems
+
+
 def test_checker_reports_markers_in_paths_and_empty_dirs(tmp_path):
     """A directory name left unrendered, or left empty by the hook, is reported."""
     write(tmp_path, "{{cookiecutter.package_name}}/x.txt", "x\n")
