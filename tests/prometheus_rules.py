@@ -44,7 +44,12 @@ SERIES_SUFFIXES = {
     "Summary": ("", "_sum", "_count", "_created"),
     "Info": ("_info",),
     "Enum": ("",),
+    # Families a custom collector yields (values read at scrape time).
+    "CounterMetricFamily": ("_total",),
+    "GaugeMetricFamily": ("",),
 }
+# Families take their label names as the ``labels`` keyword, constructors as ``labelnames``.
+LABELS_KEYWORD = {"CounterMetricFamily": "labels", "GaugeMetricFamily": "labels"}
 # Labels every scraped series gets from Prometheus, and the one histogram buckets add.
 TARGET_LABELS = {"job", "instance"}
 BUCKET_LABEL = "le"
@@ -99,8 +104,9 @@ def declared_metrics(source):
     """Series name -> its declared label names (None when not literal), from metrics.py.
 
     A metric is a call ``Counter("name", "help", [labels])`` (any of SERIES_SUFFIXES, also
-    as ``prometheus_client.Counter``) whose first argument is a string literal; its labels are
-    the ``labelnames`` keyword or third argument when it is a literal list or tuple of strings.
+    as ``prometheus_client.Counter``, and the metric families a custom collector yields) whose
+    first argument is a string literal; its labels are the ``labelnames`` keyword or third
+    argument (a family's ``labels`` keyword) when it is a literal list or tuple of strings.
     """
     series = {}
     for node in ast.walk(ast.parse(source)):
@@ -112,18 +118,19 @@ def declared_metrics(source):
             continue
         if not isinstance(first.value, str):
             continue
-        labels = literal_labels(node)
-        base = first.value.removesuffix("_total") if kind == "Counter" else first.value
+        labels = literal_labels(node, LABELS_KEYWORD.get(kind, "labelnames"))
+        counter = kind in ("Counter", "CounterMetricFamily")
+        base = first.value.removesuffix("_total") if counter else first.value
         for suffix in SERIES_SUFFIXES[kind]:
             extra = {BUCKET_LABEL} if suffix == "_bucket" else set()
             series[base + suffix] = None if labels is None else labels | extra
     return series
 
 
-def literal_labels(call):
+def literal_labels(call, keyword="labelnames"):
     """The label names of a metric constructor call, or None when they are not literal."""
-    labels = next((kw.value for kw in call.keywords if kw.arg == "labelnames"), None)
-    if labels is None and len(call.args) >= 3:
+    labels = next((kw.value for kw in call.keywords if kw.arg == keyword), None)
+    if labels is None and keyword == "labelnames" and len(call.args) >= 3:
         labels = call.args[2]
     if labels is None:
         return set()

@@ -75,17 +75,16 @@ class ServingMetrics:
 
     def __init__(self, log_dropped: Callable[[], float], log_dir: Path):
         self.registry = CollectorRegistry()
-        labels = ["endpoint", "method", "variant"]
         self.requests = Counter(
             "http_requests",
             "HTTP requests answered",
-            [*labels, "status"],
+            ["endpoint", "method", "variant", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
             "http_request_duration_seconds",
             "Time to answer a request",
-            labels,
+            ["endpoint", "method", "variant"],
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
