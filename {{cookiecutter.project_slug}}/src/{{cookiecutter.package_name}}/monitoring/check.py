@@ -9,6 +9,7 @@ happened without parsing anything.
 """
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +54,12 @@ def write_verdict(verdict: DriftVerdict, settings: MonitorSettings) -> Path:
     path = settings.drift.report_dir / VERDICT_JSON
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document, encoding="utf-8")
+    # Written aside, then renamed over the old one: the API never reads half a verdict.
     shared = settings.log.directory / VERDICT_FILE
     shared.parent.mkdir(parents=True, exist_ok=True)
-    shared.write_text(document, encoding="utf-8")
+    partial = shared.with_name(f".{VERDICT_FILE}.partial")
+    partial.write_text(document, encoding="utf-8")
+    os.replace(partial, shared)
     return path
 
 

@@ -17,6 +17,7 @@ worker per pod: the counters live in the process.
 """
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,9 +36,22 @@ from prometheus_client.registry import Collector
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+LOGGER = logging.getLogger(__name__)
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 # The verdict `make monitor` copies next to the prediction log, where every pod can read it.
 VERDICT_FILE = "drift.json"
+
+
+def read_verdict(path: Path) -> tuple[float, float] | None:
+    """(1 for drift else 0, time of the check) from a verdict file; None before any check."""
+    try:
+        verdict = json.loads(path.read_text(encoding="utf-8"))
+        return float(bool(verdict["drift"])), float(verdict["checked_at"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        LOGGER.warning("cannot read the drift verdict %s: %s", path, error)
+        return None
 
 
 class ScrapeTimeCollector(Collector):  # pylint: disable=too-few-public-methods
@@ -54,12 +68,10 @@ class ScrapeTimeCollector(Collector):  # pylint: disable=too-few-public-methods
             "Predictions not logged because the writer fell behind",
             value=self.log_dropped(),
         )
-        try:
-            verdict = json.loads(self.verdict_path.read_text(encoding="utf-8"))
-            detected = float(bool(verdict["drift"]))
-            checked = float(verdict["checked_at"])
-        except (OSError, ValueError, KeyError, TypeError):
+        verdict = read_verdict(self.verdict_path)
+        if verdict is None:
             return
+        detected, checked = verdict
         yield GaugeMetricFamily(
             "data_drift_detected", "1 when the latest drift check found drift", value=detected
         )
