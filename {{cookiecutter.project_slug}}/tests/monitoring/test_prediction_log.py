@@ -93,3 +93,15 @@ def test_a_full_queue_drops_the_oldest_and_counts_them(monitor_settings, monkeyp
     logger.flush()
     numbers = [record["inputs"]["x"] for record in read_records(monitor_settings.log.directory)]
     assert numbers == [float(n) for n in range(5, 15)]
+
+
+def test_a_write_that_fails_drops_and_counts_the_records(monitor_settings):
+    """An unwritable folder loses records, counted, and leaves the writer able to go on."""
+    logger = PredictionLogger(monitor_settings.log, host="pod-a")
+    log_rows(logger, 4)
+    assert logger.flush() == 0 and logger.dropped == 4
+    logger.path.parent.mkdir(parents=True)
+    log_rows(logger, 2, start=4)
+    assert logger.flush() == 2
+    numbers = [record["inputs"]["x"] for record in read_records(monitor_settings.log.directory)]
+    assert numbers == [4.0, 5.0]

@@ -13,6 +13,7 @@ queued, and a crash loses at most one flush interval (a torn last line is skippe
 
 import collections
 import heapq
+import logging
 import os
 import socket
 import threading
@@ -25,6 +26,7 @@ import orjson
 
 from .settings import LogSettings
 
+LOGGER = logging.getLogger(__name__)
 FILE_NAME = "predictions.jsonl"
 # Records a request may queue ahead of the writer before the oldest are dropped (a few MB).
 MAX_PENDING = 100_000
@@ -86,10 +88,15 @@ class PredictionLogger:
         if not records:
             return 0
         chunk = b"".join(orjson.dumps(record) + b"\n" for record in records)
-        with open(self.path, "ab") as file:
-            file.write(chunk)
-        if self.path.stat().st_size >= self.settings.max_bytes:
-            self.rotate()
+        try:
+            with open(self.path, "ab") as file:
+                file.write(chunk)
+            if self.path.stat().st_size >= self.settings.max_bytes:
+                self.rotate()
+        except OSError as error:  # a full or vanished disk must not stop the writer thread
+            self.dropped += len(records)
+            LOGGER.error("cannot write %d predictions to %s: %s", len(records), self.path, error)
+            return 0
         return len(records)
 
     def rotate(self) -> None:
