@@ -492,16 +492,24 @@ def reference_problems(kustomization, documents):
     return problems
 
 
+def yaml_mapping(path):
+    """(the YAML mapping in ``path``, []) or (None, its problem); a parse error is left to the
+    parse check, which reports it once."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return None, []
+    if not isinstance(document, dict):
+        return None, ["is not a mapping"]
+    return document, []
+
+
 def kustomization_problems(path):
     """A kustomization lists every manifest beside it, only files that exist, and its
     resources refer to each other correctly (selectors, scale target, image names)."""
-    try:
-        kustomization = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:  # the parse check reports it
-        return []
-    if not isinstance(kustomization, dict):
-        return ["is not a mapping"]
-    problems = []
+    kustomization, problems = yaml_mapping(path)
+    if kustomization is None:
+        return problems
     if (kustomization.get("apiVersion"), kustomization.get("kind")) != KUSTOMIZATION:
         problems.append("is not a " + " ".join(KUSTOMIZATION))
     listed = {str(resource) for resource in kustomization.get("resources") or []}
@@ -537,12 +545,9 @@ def check_prometheus_rules(text, metrics_text):
 
 def prometheus_config_problems(path):
     """prometheus.yml loads only rule files that exist, and every rule file beside it."""
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:  # the parse check reports it
-        return []
-    if not isinstance(config, dict):
-        return ["is not a mapping"]
+    config, problems = yaml_mapping(path)
+    if config is None:
+        return problems
     patterns = [str(pattern) for pattern in config.get("rule_files") or []]
     problems = [
         f"rule_files: {pattern} matches no file"

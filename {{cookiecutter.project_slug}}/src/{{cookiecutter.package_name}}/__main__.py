@@ -155,18 +155,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def add_serve_options(serve: argparse.ArgumentParser) -> None:
     """The options of the serve command: its config, and where and how uvicorn listens."""
-    serve.add_argument(
-        "--config",
-        type=Path,
-        default=DEFAULT_SERVE_CONFIG,
-        help="the serving config (default: %(default)s)",
-    )
+    add_config_option(serve, DEFAULT_SERVE_CONFIG, "the serving config")
 {%- if cookiecutter.__monitoring == 'yes' %}
-    serve.add_argument(
-        "--monitor-config",
-        type=Path,
-        default=DEFAULT_MONITOR_CONFIG,
-        help="the monitoring config: prediction log, model reload (default: %(default)s)",
+    add_config_option(
+        serve,
+        DEFAULT_MONITOR_CONFIG,
+        "the monitoring config: prediction log, model reload",
+        flag="--monitor-config",
     )
 {%- endif %}
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
@@ -194,14 +189,14 @@ def run_monitor_command(args: argparse.Namespace) -> int:
 {%- endif %}
 
 
-def add_config_option(parser: argparse.ArgumentParser) -> None:
-    """The --config option every pipeline command takes."""
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=DEFAULT_CONFIG_PATH,
-        help="the training config (default: %(default)s)",
-    )
+def add_config_option(
+    parser: argparse.ArgumentParser,
+    default: Path = DEFAULT_CONFIG_PATH,
+    what: str = "the training config",
+    flag: str = "--config",
+) -> None:
+    """The option naming a command's config file; the training config unless told otherwise."""
+    parser.add_argument(flag, type=Path, default=default, help=f"{what} (default: %(default)s)")
 {%- endif %}
 
 
@@ -245,12 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     monitor = commands.add_parser(
         "monitor", help="compare the logged inputs with the training data: a drift report"
     )
-    monitor.add_argument(
-        "--config",
-        type=Path,
-        default=DEFAULT_MONITOR_CONFIG,
-        help="the monitoring config (default: %(default)s)",
-    )
+    add_config_option(monitor, DEFAULT_MONITOR_CONFIG, "the monitoring config")
     monitor.set_defaults(handler=run_monitor_command)
 {%- endif %}
     return parser

@@ -1,9 +1,7 @@
 """Tests of loading from the MLflow registry: by alias, with lineage, and refusing mismatches."""
 
 import dataclasses
-{%- if cookiecutter.__monitoring == 'yes' %}
 from pathlib import Path
-{%- endif %}
 
 import pytest
 import yaml
@@ -60,21 +58,26 @@ def test_a_model_trained_on_other_features_is_refused(registry, settings):
         load_registry_models(narrow)
 
 
+def serve_the_test_registry(training_config: Path, folder: Path, monkeypatch) -> None:
+    """Point ``serve``'s app at configs in ``folder`` that serve this module's registered model."""
+    training = yaml.safe_load(training_config.read_text(encoding="utf-8"))
+    training["tracking"]["registered_model"] = "served-model"
+    (folder / "train.yaml").write_text(yaml.safe_dump(training), encoding="utf-8")
+    serve = yaml.safe_load((training_config.parent / "serve.yaml").read_text(encoding="utf-8"))
+    serve["training_config"] = str(folder / "train.yaml")
+    (folder / "serve.yaml").write_text(yaml.safe_dump(serve), encoding="utf-8")
+    monkeypatch.setenv(CONFIG_VARIABLE, str(folder / "serve.yaml"))
+{%- if cookiecutter.__monitoring == 'yes' %}
+    monkeypatch.setenv(MONITOR_CONFIG_VARIABLE, str(monitor_config(training_config, folder)))
+{%- endif %}
+
+
 def test_the_served_app_reads_its_configs_and_the_registry(
     registry, training_config, tmp_path, monkeypatch, row
 ):
     """``serve``'s app: the serving config names the training config, which names the model."""
     registry.point(champion="1", challenger="3")
-    training = yaml.safe_load(training_config.read_text(encoding="utf-8"))
-    training["tracking"]["registered_model"] = "served-model"
-    (tmp_path / "train.yaml").write_text(yaml.safe_dump(training), encoding="utf-8")
-    serve = yaml.safe_load((training_config.parent / "serve.yaml").read_text(encoding="utf-8"))
-    serve["training_config"] = str(tmp_path / "train.yaml")
-    (tmp_path / "serve.yaml").write_text(yaml.safe_dump(serve), encoding="utf-8")
-    monkeypatch.setenv(CONFIG_VARIABLE, str(tmp_path / "serve.yaml"))
-{%- if cookiecutter.__monitoring == 'yes' %}
-    monkeypatch.setenv(MONITOR_CONFIG_VARIABLE, str(monitor_config(training_config, tmp_path)))
-{%- endif %}
+    serve_the_test_registry(training_config, tmp_path, monkeypatch)
     with TestClient(app_from_environment()) as client:
         assert client.get("/ready").json() == {"status": "ready", "model_version": "1"}
         answer = client.post("/predict", json=row).json()
@@ -97,14 +100,7 @@ def test_the_served_app_follows_the_aliases_when_asked(
 ):
     """A promotion reaches the running app through POST /admin/reload, with no restart."""
     registry.point(champion="1", challenger=None)
-    training = yaml.safe_load(training_config.read_text(encoding="utf-8"))
-    training["tracking"]["registered_model"] = "served-model"
-    (tmp_path / "train.yaml").write_text(yaml.safe_dump(training), encoding="utf-8")
-    serve = yaml.safe_load((training_config.parent / "serve.yaml").read_text(encoding="utf-8"))
-    serve["training_config"] = str(tmp_path / "train.yaml")
-    (tmp_path / "serve.yaml").write_text(yaml.safe_dump(serve), encoding="utf-8")
-    monkeypatch.setenv(CONFIG_VARIABLE, str(tmp_path / "serve.yaml"))
-    monkeypatch.setenv(MONITOR_CONFIG_VARIABLE, str(monitor_config(training_config, tmp_path)))
+    serve_the_test_registry(training_config, tmp_path, monkeypatch)
     monkeypatch.setenv("ADMIN_TOKEN", "secret")
     with TestClient(app_from_environment()) as client:
         assert client.post("/predict", json=row).json()["model_version"] == "1"
