@@ -49,7 +49,7 @@ lint: venv ## black and pylint on the hooks, tests, scripts and benchmarks
 benchmark: venv ## Print bake times per level and the time of the combination suite
 	$(BIN)/python benchmarks/bake_speed.py
 
-benchmark-serve: venv ## Serve one model three ways (ours, mlflow, bare FastAPI) and load each with wrk
+benchmark-serve: venv ## Serve one model four ways (ours with and without monitoring, mlflow, bare FastAPI) under wrk
 	$(BIN)/python benchmarks/serve_speed.py
 
 # The site's tables and diagram are generated from cookiecutter.json (scripts/docs_site.py).

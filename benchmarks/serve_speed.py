@@ -1,20 +1,25 @@
 """How fast the generated API serves, next to `mlflow models serve` and a bare FastAPI endpoint.
 
-Bakes a level 3 project (or reuses one), trains and promotes its model (the project's default,
-a random forest of 200 trees), then serves the same registered champion three ways on
-loopback, one worker each, and loads each with wrk for the same time at the same connection
-counts:
+Bakes a level 3 and a level 4 project (or reuses them), trains and promotes their model (the
+project's default, a random forest of 200 trees, the same in both: training is seeded), then
+serves the registered champion four ways on loopback, one worker each, and loads each with wrk
+for the same time at the same connection counts:
 
-- the generated API (``python -m <package> serve``): async, micro-batched, A/B routed;
+- the generated API (``python -m <package> serve``) of level 3: async, micro-batched, A/B
+  routed;
+- the same API at level 4, which also counts every request in Prometheus metrics, logs every
+  prediction and polls the registry for a new champion: what monitoring costs;
 - ``mlflow models serve`` for ``models:/<name>@champion``, MLflow's own scoring server;
 - a bare FastAPI endpoint that validates one row with pydantic and calls scikit-learn.
 
 It prints requests/s, p50 and p99 per endpoint and the generated API's ratios. It prints
 figures and fails only when a server does not start or answers with errors: the machine's
-noise decides the last digit, so a threshold would flake. The target (issue 5) is at least
-3x `mlflow models serve` and 2x the bare endpoint at 64 connections, with a lower p99.
+noise decides the last digit, so a threshold would flake. The targets: at least 3x `mlflow
+models serve` and 2x the bare endpoint at 64 connections, with a lower p99 (issue 5), and
+monitoring that does not slow requests noticeably (issue 6).
 
-Usage: python benchmarks/serve_speed.py [--duration 8] [--connections 16 64] [--project DIR]
+Usage: python benchmarks/serve_speed.py [--duration 8] [--connections 16 64]
+       [--project DIR] [--monitored-project DIR]
 Needs wrk (Debian: apt-get install wrk) and network access to PyPI for `make install`.
 """
 
@@ -39,6 +44,8 @@ sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 import loopback  # pylint: disable=wrong-import-position
 
 PROJECT_NAME = "Bench Wine Classifier"
+GENERATED = "generated API"
+MONITORED = "API + monitoring"
 WRK_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 WRK_TIMEOUT_SECONDS = 10
 
@@ -79,6 +86,7 @@ class Endpoint:
     ready_path: str
     predict_path: str
     body: str
+    project: Path
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,10 @@ def parse_args(argv):
     parser.add_argument("--duration", type=int, default=8, help="seconds per load run")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--project", type=Path, help="reuse a trained and promoted project")
+    parser.add_argument("--project", type=Path, help="reuse a trained, promoted level 3 project")
+    parser.add_argument(
+        "--monitored-project", type=Path, help="reuse a trained, promoted level 4 project"
+    )
     return parser.parse_args(argv)
 
 
@@ -113,17 +124,16 @@ def project_env(project):
     )
 
 
-def prepare_project(workdir):
-    """Bake a level 3 project for this interpreter, then install, train and promote it."""
+def prepare_project(workdir, level):
+    """Bake a project of ``level`` for this interpreter, then install, train and promote it."""
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    extra = {"project_name": PROJECT_NAME, "maturity_level": "3", "python_version": python}
+    extra = {"project_name": PROJECT_NAME, "maturity_level": str(level), "python_version": python}
+    output = workdir / f"level-{level}"
     project = Path(
-        cookiecutter(
-            str(TEMPLATE_ROOT), no_input=True, extra_context=extra, output_dir=str(workdir)
-        )
+        cookiecutter(str(TEMPLATE_ROOT), no_input=True, extra_context=extra, output_dir=str(output))
     )
     for target in ("install", "train", "promote"):
-        print(f"make {target} ...", flush=True)
+        print(f"level {level}: make {target} ...", flush=True)
         subprocess.run(
             ["make", target],
             cwd=project,
@@ -142,9 +152,17 @@ def sample_row(project):
     return {column: float(value) for column, value in row.items()}
 
 
-def endpoints(project, workdir, row):
-    """The three servers, each on its own port, all serving the same champion."""
+def generated_api(name, project):
+    """The project's own API, served as ``make serve`` serves it."""
     package = project.name.replace("-", "_")
+    python = str(project / ".venv" / "bin" / "python")
+    command = [python, "-m", package, "serve", "--port", "{port}", "--workers", "1"]
+    row = json.dumps(sample_row(project))
+    return Endpoint(name, command, "/ready", "/predict", row, project)
+
+
+def endpoints(project, workdir, row):
+    """MLflow's server and the bare endpoint, each on its own port, serving the same champion."""
     python = str(project / ".venv" / "bin" / "python")
     columns = list(row)
     bare_dir = workdir / "bare"
@@ -155,13 +173,6 @@ def endpoints(project, workdir, row):
     bare_row = {f"f{index}": value for index, value in enumerate(row.values())}
     mlflow_body = {"dataframe_split": {"columns": columns, "data": [list(row.values())]}}
     return [
-        Endpoint(
-            "generated API",
-            [python, "-m", package, "serve", "--port", "{port}", "--workers", "1"],
-            "/ready",
-            "/predict",
-            json.dumps(row),
-        ),
         Endpoint(
             "mlflow models serve",
             [
@@ -184,6 +195,7 @@ def endpoints(project, workdir, row):
             "/ping",
             "/invocations",
             json.dumps(mlflow_body),
+            project,
         ),
         Endpoint(
             "bare FastAPI",
@@ -204,6 +216,7 @@ def endpoints(project, workdir, row):
             "/health",
             "/predict",
             json.dumps(bare_row),
+            project,
         ),
     ]
 
@@ -262,12 +275,13 @@ def run_wrk(url, script, connections, duration, threads):
     return parse_wrk(output)
 
 
-def measure(endpoint, project, workdir, args):
+def measure(endpoint, workdir, args):
     """Start one server, check one prediction, warm it up, then load it at each connection count."""
     port = loopback.free_port()
     command = [part.replace("{port}", str(port)) for part in endpoint.command]
     base = f"http://127.0.0.1:{port}"
     log = workdir / (re.sub(r"\W+", "-", endpoint.name) + ".log")
+    project = endpoint.project
     with loopback.running(command, project, project_env(project), base + endpoint.ready_path, log):
         answer = loopback.request(base + endpoint.predict_path, json.loads(endpoint.body))
         if answer.status != 200:
@@ -296,10 +310,10 @@ def print_table(results, connections):
                 f"{figure.p50_ms:>9.2f} {figure.p99_ms:>9.2f} {figure.errors:>7} "
                 f"{figure.timeouts:>9}"
             )
-    ours = results["generated API"]
+    ours = results[GENERATED]
     print()
     for name, by_connections in results.items():
-        if name == "generated API":
+        if name == GENERATED:
             continue
         for count in connections:
             speedup = ours[count].requests_per_second / by_connections[count].requests_per_second
@@ -311,17 +325,24 @@ def print_table(results, connections):
 
 
 def main(argv=None):
-    """Prepare the project, measure the three endpoints, print the figures."""
+    """Prepare the projects, measure the four endpoints, print the figures."""
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (Debian/Ubuntu)")
     with tempfile.TemporaryDirectory(prefix="serve-speed-") as scratch:
         workdir = Path(scratch)
-        project = args.project.resolve() if args.project else prepare_project(workdir)
-        row = sample_row(project)
-        results = {}
-        for endpoint in endpoints(project, workdir, row):
-            results[endpoint.name] = measure(endpoint, project, workdir, args)
+        project = args.project.resolve() if args.project else prepare_project(workdir, 3)
+        monitored = (
+            args.monitored_project.resolve()
+            if args.monitored_project
+            else prepare_project(workdir, 4)
+        )
+        servers = [
+            generated_api(GENERATED, project),
+            generated_api(MONITORED, monitored),
+            *endpoints(project, workdir, sample_row(project)),
+        ]
+        results = {endpoint.name: measure(endpoint, workdir, args) for endpoint in servers}
         print_table(results, args.connections)
         if any(figure.errors for by_conn in results.values() for figure in by_conn.values()):
             raise SystemExit("some requests failed: the figures above are not comparable")
