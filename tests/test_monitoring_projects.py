@@ -3,7 +3,7 @@
 The first level whose preset turns monitoring on is installed once (tests/installed_projects.py);
 the test bakes a fresh project of that level and runs it as a user would. It trains and
 promotes a champion and serves it with `make serve`, polling the registry every second; eight
-client threads then post drifted wines (scripts/drifted_wines.py) to /predict over loopback
+client threads then post drifted wines (scripts/drift_scenario.py) to /predict over loopback
 HTTP until the end. Through that stream the prediction log fills, `monitor` finds the drift,
 and `make retrain-if-drift` trains on data that includes the drifted wines' labels and
 promotes the new model. The running API must pick it up without a restart and without failing
@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-import drifted_wines
+import drift_scenario
 import loopback
 import pytest
 import template_model
@@ -122,12 +122,6 @@ def write_test_monitor_config(project):
     return config
 
 
-def logged_predictions(project, log_dir):
-    """How many predictions the API has logged (every host's JSON-lines files)."""
-    files = Path(project, log_dir).glob("*/predictions.jsonl*")
-    return sum(path.read_bytes().count(b"\n") for path in files)
-
-
 def check_drift(project, venv, monitor_config):
     """`monitor` exits with the drift status and names at least the shifted features."""
     command = [venv / "bin/python", "-m", package_of(project), "monitor"]
@@ -147,7 +141,7 @@ def check_drift(project, venv, monitor_config):
     assert (report_dir / "drift_report.html").stat().st_size > 0
     verdict = yaml.safe_load((report_dir / "drift.json").read_text(encoding="utf-8"))
     assert verdict["drift"] is True
-    assert set(drifted_wines.SHIFTS) <= set(verdict["drifted_features"]), verdict
+    assert set(drift_scenario.SHIFTS) <= set(verdict["drifted_features"]), verdict
 
 
 def check_answers(load, old, new):
@@ -202,8 +196,8 @@ def test_monitoring_level_swaps_models_under_load_and_retrains_on_drift(installe
     make = ["make", f"VENV={venv}", f"MONITOR_CONFIG={TEST_MONITOR_CONFIG}"]
     run([*make, "train", "promote"], project)
     monitor_config = write_test_monitor_config(project)
-    drifted = drifted_wines.shifted(drifted_wines.read_wines(project))
-    retrain_config = drifted_wines.write_retrain_config(project, drifted)
+    drifted = drift_scenario.shifted(drift_scenario.read_wines(project))
+    retrain_config = drift_scenario.write_retrain_config(project, drifted)
     log_dir = monitor_config["prediction_log"]["directory"]
 
     port = loopback.free_port()
@@ -212,9 +206,9 @@ def test_monitoring_level_swaps_models_under_load_and_retrains_on_drift(installe
     with loopback.running(
         [*make, "serve", f"PORT={port}"], project, subprocess_env(), f"{base}/ready", log
     ):
-        with Load(base, drifted_wines.inputs(project, drifted)) as load:
+        with Load(base, drift_scenario.inputs(project, drifted)) as load:
             load.wait_until(
-                lambda: logged_predictions(project, log_dir) >= LOGGED_BEFORE_CHECK,
+                lambda: drift_scenario.logged_predictions(project, log_dir) >= LOGGED_BEFORE_CHECK,
                 SWAP_SECONDS,
                 f"{LOGGED_BEFORE_CHECK} logged predictions",
             )

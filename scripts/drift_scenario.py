@@ -1,8 +1,8 @@
-"""A drifted stream of wines, and the labelled data a level-4 project retrains on after it.
+"""The drift scenario of level 4: drifted wines, the data to retrain on, the prediction log.
 
 Drift is what level 4 watches for: served inputs that no longer look like the training data.
-The demo and the monitoring test both need a realistic case of it, so both take it from here:
-the wines of the project's own dataset with four features shifted by about one and a half
+The demo and the monitoring test both play the same realistic case of it, so both take it from
+here: the wines of the project's own dataset with four features shifted by about one and a half
 standard deviations each (a new vineyard, say), keeping each wine's true class. Sent through
 the API, they make ``make monitor`` find drift; added with their labels to the bundled data,
 they give ``make retrain-if-drift`` a model that the promotion gate prefers, since the old
@@ -18,6 +18,8 @@ import yaml
 SHIFTS = {"alcohol": 1.2, "flavanoids": 1.5, "color_intensity": 3.5, "proline": 470.0}
 RETRAIN_DATA = Path("data") / "raw" / "wine_with_drifted.csv"
 RETRAIN_CONFIG = Path("configs") / "retrain.yaml"
+# prediction_log.directory of the generated configs/monitor.yaml.
+PREDICTION_LOG = Path("predictions")
 
 
 def training_config(project: Path) -> dict:
@@ -63,3 +65,13 @@ def write_retrain_config(project: Path, drifted: list[dict[str, float]]) -> Path
     text = yaml.safe_dump(config, sort_keys=False)
     (project / RETRAIN_CONFIG).write_text(text, encoding="utf-8")
     return RETRAIN_CONFIG
+
+
+def logged_predictions(project: Path, log_dir: Path | str = PREDICTION_LOG) -> int:
+    """How many predictions the API has logged: the lines of every host's JSON-lines files.
+
+    The API writes its log in the background, a moment after it answers, and ``make monitor``
+    reads only what is written: callers wait for this count before checking drift.
+    """
+    files = (project / log_dir).glob("*/predictions.jsonl*")
+    return sum(path.read_bytes().count(b"\n") for path in files)
