@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 DEMO_DIR ?= build/demo
-DEMO_LEVEL ?= 3
+DEMO_LEVEL ?= 4
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 export PATH := $(abspath $(BIN)):$(PATH)
 # pyenv installs Pythons side by side but exposes only the global one. Make every installed

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import drift_scenario
 import loopback
 from cookiecutter.main import cookiecutter
 
@@ -56,6 +57,8 @@ DEMO_STEPS[3] = DEMO_STEPS[2] + [
     ),
 ]
 
+DEMO_STEPS[4] = DEMO_STEPS[3]
+
 # What a level's steps leave behind worth opening, relative to the project, with what it is.
 DEMO_RESULTS = {
     2: [
@@ -67,6 +70,22 @@ DEMO_RESULTS = {
     ],
 }
 DEMO_RESULTS[3] = DEMO_RESULTS[2]
+DEMO_RESULTS[4] = DEMO_RESULTS[3] + [
+    ("reports/drift/drift_report.html", "the drift report: per feature, served against trained"),
+    ("reports/drift/drift.json", "its verdict, as the scheduled workflow reads it"),
+    ("predictions", "the prediction log: one JSON line per prediction, a folder per host"),
+    (drift_scenario.RETRAIN_CONFIG.as_posix(), "the config that retrained on the drifted wines"),
+]
+# The /metrics series the demo shows, of the many the API exports.
+METRICS_SHOWN = (
+    'http_requests_total{endpoint="/predict"',
+    "predictions_total",
+    "model_info",
+    "model_reloads_total",
+    "data_drift_detected",
+)
+# How long the API may take to write what it answered to the prediction log.
+LOG_SECONDS = 30
 
 
 def parse_args(argv):
@@ -96,18 +115,30 @@ def bake(level, output):
 
 
 def step_env():
-    """The environment of every step: this interpreter's bin folder (and uv) first on PATH."""
-    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    """The environment of every step: this interpreter's bin folder (and uv) first on PATH.
+
+    uv compiles bytecode as it installs: with PYTHONDONTWRITEBYTECODE set, every step would
+    otherwise compile scikit-learn, pandas and MLflow again. MLflow is told not to report usage,
+    which would only look up a host that an offline machine cannot reach.
+    """
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return dict(os.environ, PATH=path, UV_COMPILE_BYTECODE="1", MLFLOW_DISABLE_TELEMETRY="true")
 
 
-def run_step(project, target, what):
-    """Run one make target of the generated project; stop the demo if it fails."""
-    print(f"\n==> make {target}: {what}", flush=True)
+def run_step(project, target, what, variables=(), fails=False):
+    """Run one make target of the generated project; stop the demo if it fails.
+
+    With ``fails``, the step is expected to fail (make exits 2 when a command fails): the
+    caller checks what the failure says.
+    """
+    command = " ".join(["make", target, *variables])
+    print(f"\n==> {command}: {what}", flush=True)
     started = time.monotonic()
-    result = subprocess.run(["make", target], cwd=project, env=step_env(), check=False)
-    if result.returncode != 0:
-        sys.exit(f"demo failed at `make {target}` (exit {result.returncode}) in {project}")
-    print(f"<== make {target} passed in {time.monotonic() - started:.1f} s", flush=True)
+    result = subprocess.run(command.split(), cwd=project, env=step_env(), check=False)
+    if (result.returncode != 0) != fails:
+        sys.exit(f"demo failed at `{command}` (exit {result.returncode}) in {project}")
+    outcome = f"failed as expected (exit {result.returncode})" if fails else "passed"
+    print(f"<== {command} {outcome} in {time.monotonic() - started:.1f} s", flush=True)
 
 
 def show_results(project, results):
@@ -133,30 +164,137 @@ def show(what, answer):
     print(f"  {what}\n      -> {answer.status} {json.dumps(answer.body)[:300]}")
 
 
+def show_api(base, row):
+    """Ask the served API what it serves, and send it good and bad predictions."""
+    show(
+        "GET /model (what is served, and the data it came from)", loopback.request(base + "/model")
+    )
+    show("POST /predict with the first wine", loopback.request(base + "/predict", row))
+    bad = {**row, "alcohol": "a lot"}
+    show(
+        "POST /predict with alcohol='a lot' (refused, naming the field)",
+        loopback.request(base + "/predict", bad),
+    )
+    show(
+        "POST /predict/batch with 3 wines",
+        loopback.request(base + "/predict/batch", {"rows": [row] * 3}),
+    )
+
+
 def serve_and_predict(project, output):
     """Start `make serve` on a free port, send good and bad requests, then stop it."""
     port = loopback.free_port()
     base = f"http://127.0.0.1:{port}"
     log = output / "serve.log"
     print(f"\n==> make serve PORT={port}: the API serving @champion, with A/B routing", flush=True)
-    row = first_row(project)
     with loopback.running(
         ["make", "serve", f"PORT={port}"], project, step_env(), base + "/ready", log
     ):
-        show(
-            "GET /model (what is served, and the data it came from)",
-            loopback.request(base + "/model"),
+        show_api(base, first_row(project))
+    print(f"<== the API answered on {base}; its log is in {log}", flush=True)
+
+
+def send_traffic(base, project, wines, what):
+    """POST each wine to /predict, one request each, and say who answered and how well."""
+    answers = [
+        loopback.request(base + "/predict", row) for row in drift_scenario.inputs(project, wines)
+    ]
+    if any(answer.status != 200 for answer in answers):
+        sys.exit(f"demo failed: a prediction was refused: {answers}")
+    versions = sorted({answer.body["model_version"] for answer in answers})
+    right = sum(answer.body["prediction"] == wine["target"] for answer, wine in zip(answers, wines))
+    print(
+        f"  {what}: {len(answers)} requests answered by version {', '.join(versions)}; "
+        f"{right} of {len(wines)} predictions right",
+        flush=True,
+    )
+
+
+def wait_for_log(project, count):
+    """Wait until the API's prediction log holds ``count`` predictions (it writes every 0.5 s)."""
+    deadline = time.monotonic() + LOG_SECONDS
+    while drift_scenario.logged_predictions(project) < count:
+        if time.monotonic() > deadline:
+            sys.exit(f"demo failed: fewer than {count} predictions logged in {LOG_SECONDS} s")
+        time.sleep(0.2)
+
+
+def show_drift(project):
+    """What `make monitor` found: the drifted features and where its report is."""
+    verdict = json.loads((project / "reports" / "drift" / "drift.json").read_text("utf-8"))
+    if not verdict["drift"]:
+        sys.exit("demo failed: `make monitor` found no drift in the drifted traffic")
+    print(
+        f"  drift in {', '.join(verdict['drifted_features'])} (Kolmogorov-Smirnov p-value below "
+        f"{verdict['threshold']:.4f} each); the report, with a plot per feature, is "
+        f"{project / 'reports' / 'drift' / 'drift_report.html'}",
+        flush=True,
+    )
+
+
+def show_metrics(base):
+    """An excerpt of GET /metrics: requests, predictions per version, models, reloads, drift."""
+    lines = loopback.text(base + "/metrics").splitlines()
+    print("  GET /metrics (excerpt; Prometheus scrapes all of it):")
+    for line in lines:
+        if line.startswith(METRICS_SHOWN):
+            print(f"      {line}")
+
+
+def serve_monitor_and_retrain(project, output):
+    """Serve, send normal then drifted traffic, find the drift, retrain, serve the new model."""
+    port = loopback.free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = output / "serve.log"
+    wines = drift_scenario.read_wines(project)
+    drifted = drift_scenario.shifted(wines)
+    shifts = ", ".join(f"{name} +{shift:g}" for name, shift in drift_scenario.SHIFTS.items())
+    print(
+        f"\n==> make serve PORT={port}: the API serving @champion in the background, with "
+        "/metrics, a log of every prediction and model reload without restart",
+        flush=True,
+    )
+    with loopback.running(
+        ["make", "serve", f"PORT={port}"], project, step_env(), base + "/ready", log
+    ):
+        show_api(base, first_row(project))
+        print("\n==> traffic: normal wines, then wines from a new vineyard", flush=True)
+        send_traffic(base, project, wines, "the dataset's wines")
+        send_traffic(base, project, drifted, f"the same wines with {shifts}")
+        wait_for_log(project, 2 * len(wines) + 4)
+        run_step(
+            project,
+            "monitor",
+            "compare the logged inputs with the training data: exit status 3 means drift",
+            fails=True,
         )
-        show("POST /predict with the first wine", loopback.request(base + "/predict", row))
-        bad = {**row, "alcohol": "a lot"}
-        show(
-            "POST /predict with alcohol='a lot' (refused, naming the field)",
-            loopback.request(base + "/predict", bad),
+        show_drift(project)
+        retrain = drift_scenario.write_retrain_config(project, drifted)
+        print(
+            f"\nWrote {retrain}: configs/train.yaml on the dataset plus the drifted wines, "
+            "labelled (a team would label fresh samples)",
+            flush=True,
         )
-        show(
-            "POST /predict/batch with 3 wines",
-            loopback.request(base + "/predict/batch", {"rows": [row] * 3}),
+        run_step(
+            project,
+            "retrain-if-drift",
+            "monitor again; on drift, train on the new data and let the promotion gate decide",
+            [f"CONFIG={retrain}"],
         )
+        print("\n==> the API takes the new champion without a restart", flush=True)
+        show(
+            "POST /admin/reload (or wait for the poll: reload_interval_seconds in "
+            "configs/monitor.yaml)",
+            loopback.request(base + "/admin/reload", {}),
+        )
+        send_traffic(
+            base,
+            project,
+            drifted,
+            "the drifted wines again (version 2 learnt from about three in four of them; its "
+            "held-out scores are in reports/metrics.json)",
+        )
+        show_metrics(base)
     print(f"<== the API answered on {base}; its log is in {log}", flush=True)
 
 
@@ -168,8 +306,10 @@ def main(argv=None):
     print(f"Generated {project}")
     for target, what in DEMO_STEPS[args.level]:
         run_step(project, target, what)
-    if args.level >= 3:
+    if args.level == 3:
         serve_and_predict(project, args.output.resolve())
+    elif args.level >= 4:
+        serve_monitor_and_retrain(project, args.output.resolve())
     show_results(project, DEMO_RESULTS.get(args.level, []))
     print(f"\nDemo passed. The project is in {project}; try `make help` there.")
 

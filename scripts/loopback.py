@@ -53,6 +53,12 @@ def request(url: str, payload: object = None, headers: dict | None = None) -> An
         return Answer(status, None)
 
 
+def text(url: str) -> str:
+    """GET ``url`` and return its body as text (Prometheus metrics, for example)."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode()
+
+
 def wait_until_ready(url: str, server: subprocess.Popen, seconds: float = STARTUP_SECONDS) -> None:
     """Poll ``url`` until it answers 200; fail early if the server exits, or after ``seconds``."""
     deadline = time.monotonic() + seconds

@@ -27,6 +27,7 @@ COMPONENT_TARGETS = {
     "pre_commit": ("pre-commit",),
     "training": ("train", "evaluate"),
     "serving": ("promote",),
+    "monitoring": ("monitor",),
 }
 PYLINT_PERFECT = "Your code has been rated at 10.00/10"
 

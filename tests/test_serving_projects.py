@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 import template_model
 import yaml
-from installed_projects import run, run_json, subprocess_env
+from installed_projects import run, subprocess_env
+from served_projects import aliases, package_of, training_config
 
 pytestmark = pytest.mark.slow
 
@@ -36,16 +37,6 @@ STARTUP_SECONDS = 120
 # Enough generated requests to reach every endpoint with valid and invalid bodies, within
 # about a minute on a loaded machine.
 FUZZ_EXAMPLES = "25"
-
-# Run with the project's own Python: the version each alias of the registered model names.
-ALIASES_QUERY = """
-import json, sys
-from mlflow import MlflowClient
-
-client = MlflowClient("sqlite:///mlflow.db")
-model = client.get_registered_model(sys.argv[1])
-print(json.dumps({alias: str(version) for alias, version in model.aliases.items()}))
-"""
 
 
 def free_port():
@@ -106,28 +97,12 @@ def served(project, venv):
             process.wait()
 
 
-def package_of(project):
-    """The generated package's name (the folder of src/ with a __main__.py)."""
-    return next(Path(project, "src").glob("*/__main__.py")).parent.name
-
-
-def training_config(project):
-    """The project's configs/train.yaml, parsed."""
-    return yaml.safe_load(Path(project, "configs", "train.yaml").read_text(encoding="utf-8"))
-
-
 def wine_rows(project, count):
     """The first rows of the training data, as the JSON objects /predict takes."""
     config = training_config(project)
     with open(Path(project, config["data"]["path"]), encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))[:count]
     return [{name: float(row[name]) for name in config["data"]["features"]} for row in rows]
-
-
-def aliases(project, venv):
-    """Alias -> version of the project's registered model, read through MLflow."""
-    name = training_config(project)["tracking"]["registered_model"]
-    return run_json([venv / "bin/python", "-c", ALIASES_QUERY, name], project)
 
 
 def routing_key_for(variant, share):
