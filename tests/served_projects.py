@@ -6,7 +6,7 @@ says which version each alias names. Both serving tests check those the same way
 
 from pathlib import Path
 
-import yaml
+from drift_scenario import training_config  # the demo reads the config the same way
 from installed_projects import run_json
 
 # Run with the project's own Python: the version each alias of the registered model names.
@@ -23,11 +23,6 @@ print(json.dumps({alias: str(version) for alias, version in model.aliases.items(
 def package_of(project):
     """The generated package's name (the folder of src/ with a __main__.py)."""
     return next(Path(project, "src").glob("*/__main__.py")).parent.name
-
-
-def training_config(project):
-    """The project's configs/train.yaml, parsed."""
-    return yaml.safe_load(Path(project, "configs", "train.yaml").read_text(encoding="utf-8"))
 
 
 def aliases(project, venv):

@@ -45,10 +45,14 @@ class DriftVerdict:  # pylint: disable=too-many-instance-attributes
     features: tuple[FeatureDrift, ...]
 
     @property
+    def ranked(self) -> list[FeatureDrift]:
+        """The features' tests, most significant (lowest p-value) first."""
+        return sorted(self.features, key=lambda feature: feature.p_value)
+
+    @property
     def drifted_features(self) -> list[str]:
         """The features whose own test found drift, most significant first."""
-        ranked = sorted(self.features, key=lambda feature: feature.p_value)
-        return [feature.feature for feature in ranked if feature.drifted]
+        return [feature.feature for feature in self.ranked if feature.drifted]
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON."""

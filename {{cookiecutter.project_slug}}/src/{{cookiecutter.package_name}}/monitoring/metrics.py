@@ -6,8 +6,8 @@
   template, never the raw path, so unknown URLs cannot blow up the label set; ``variant`` is
   what the prediction handler put in ``request.state.variant``.
 - ``predictions_total{variant,model_version,class}``, counted by the handler.
-- ``model_info{variant,name,version,run_id}`` is 1 for each served model; a replaced version's
-  series is removed, so a query sees only the live versions.
+- ``model_info{variant,name,version,run_id}`` is 1 for each served model, set from the models
+  served at each scrape, so a query sees only the live versions.
 - ``model_reloads_total{variant,outcome}`` and ``prediction_log_dropped_total``.
 - ``data_drift_detected`` and ``data_drift_last_check_timestamp_seconds``, read at scrape time
   from the verdict ``make monitor`` leaves in the prediction log folder (absent before a check).
@@ -16,6 +16,7 @@ Each app has its own registry, so tests can build several apps in one process. O
 worker per pod: the counters live in the process.
 """
 
+import collections
 import json
 import logging
 import time
@@ -119,25 +120,17 @@ class ServingMetrics:
             registry=self.registry,
         )
         self.registry.register(ScrapeTimeCollector(log_dropped, Path(log_dir) / VERDICT_FILE))
-        self.served: dict[str, tuple[str, ...]] = {}
 
     def serve_models(self, described: list[dict[str, Any]]) -> None:
         """Set model_info to exactly the models now served (``ServedModel.describe()``)."""
-        for labels in self.served.values():
-            self.model_info.remove(*labels)
-        self.served = {
-            model["variant"]: (model["variant"], model["name"], model["version"], model["run_id"])
-            for model in described
-        }
-        for labels in self.served.values():
+        self.model_info.clear()
+        for model in described:
+            labels = (model["variant"], model["name"], model["version"], model["run_id"])
             self.model_info.labels(*labels).set(1)
 
     def count_predictions(self, variant: str, version: str, predictions: list[Any]) -> None:
         """Count predictions per class (one increment per distinct class in the request)."""
-        counts: dict[str, int] = {}
-        for prediction in predictions:
-            counts[str(prediction)] = counts.get(str(prediction), 0) + 1
-        for label, count in counts.items():
+        for label, count in collections.Counter(map(str, predictions)).items():
             self.predictions.labels(variant, version, label).inc(count)
 
     def response(self) -> Response:

@@ -16,7 +16,7 @@ from typing import Any
 
 LOGGER = logging.getLogger(__name__)
 Versions = dict[str, str]
-# What a reload reports: per variant, the version it serves after the reload.
+# Told of each load after an alias moved: the variant, and "loaded" or "failed".
 Outcome = Callable[[str, str], None]
 
 

@@ -59,7 +59,6 @@ def write_report(
     verdict: DriftVerdict, reference: pd.DataFrame, current: pd.DataFrame, path: Path
 ) -> Path:
     """Write the HTML page of ``verdict`` to ``path``."""
-    ranked = sorted(verdict.features, key=lambda feature: feature.p_value)
     headline = "drift detected" if verdict.drift else "no drift"
     summary = (
         f"Rule {verdict.rule}, alpha {verdict.alpha}, per-feature threshold "
@@ -72,9 +71,9 @@ def write_report(
         f"<style>{STYLE}</style></head><body><h1>Data drift report: {headline}</h1>",
         f"<p>{html.escape(summary)}</p>",
         "<table><tr><th>feature</th><th>KS statistic</th><th>p-value</th><th></th></tr>",
-        *(table_row(feature) for feature in ranked),
+        *(table_row(feature) for feature in verdict.ranked),
         "</table><div>",
-        *(feature_plot(feature, reference, current) for feature in ranked),
+        *(feature_plot(feature, reference, current) for feature in verdict.ranked),
         "</div><details><summary>JSON verdict</summary><pre>",
         html.escape(json.dumps(verdict.as_dict(), indent=1)),
         "</pre></details></body></html>",
