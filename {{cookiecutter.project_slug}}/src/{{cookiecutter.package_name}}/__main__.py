@@ -1,8 +1,8 @@
 """Command line of the project: ``python -m {{ cookiecutter.package_name }} COMMAND``.
 
 One entry point that the Makefile, the Docker image and CI all call, so every step runs the same
-way on a laptop and on a server. Each command is a subcommand, so later steps (training,
-evaluation, serving) join the same interface.
+way on a laptop and on a server. Each command is a subcommand, and each component of the project
+adds its own commands and their handlers.
 """
 
 import argparse
@@ -13,11 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .data import RAW_DATA_PATH, load_dataset, write_dataset
+from .data import SAMPLES, load_dataset, sample_path, write_dataset
 {%- if cookiecutter.__training == 'yes' %}
 from .pipeline.config import DEFAULT_CONFIG_PATH, load_config
 from .pipeline.errors import PipelineError
-from .pipeline.run import Evaluation, run_evaluation, run_training
+from .pipeline.load import provide_data
+from .pipeline.run import Evaluation, TrainingResult, run_evaluation, run_training
 {%- endif %}
 {%- if cookiecutter.__tracking == 'mlflow' %}
 from .pipeline.tracking import TrackedRun, log_training_run
@@ -25,11 +26,15 @@ from .pipeline.tracking import TrackedRun, log_training_run
 {%- endif %}
 {%- if cookiecutter.__serving == 'fastapi' %}
 from .pipeline.promotion import CHAMPION_ALIAS, promote
-from .serving.settings import DEFAULT_SERVE_CONFIG, load_serve_config
+from .serving.settings import CONFIG_VARIABLE, DEFAULT_SERVE_CONFIG, load_serve_config
 {%- endif %}
 {%- if cookiecutter.__monitoring == 'yes' %}
 from .monitoring.check import run_monitor
-from .monitoring.settings import DEFAULT_MONITOR_CONFIG, load_monitor_config
+from .monitoring.settings import (
+    DEFAULT_MONITOR_CONFIG,
+    MONITOR_CONFIG_VARIABLE,
+    load_monitor_config,
+)
 {%- endif %}
 {%- if cookiecutter.__training == 'yes' %}
 
@@ -45,18 +50,50 @@ USER_ERRORS = (OSError,)
 
 
 def run_data(args: argparse.Namespace) -> int:
-    """Write the bundled dataset to ``args.output`` and say where it went."""
-    frame = load_dataset()
-    path = write_dataset(frame, args.output)
-    print(f"Wrote {len(frame)} rows to {path}")
+    """Write a bundled sample to ``args.output`` (its own file by default) and say where."""
+    sample = args.sample or next(iter(SAMPLES))
+    frame = load_dataset(sample)
+    path = write_dataset(frame, args.output or sample_path(sample))
+    print(f"Wrote {len(frame)} rows of the {sample} sample to {path}")
     return 0
+
+
+def add_data_options(data: argparse.ArgumentParser) -> None:
+    """Which bundled sample to write, and where."""
+    data.add_argument(
+        "--sample", choices=sorted(SAMPLES), help="the sample to write (default: wine)"
+    )
+    data.add_argument(
+        "--output", type=Path, help="where to write it (default: data/raw/<sample>.csv)"
+    )
 {%- if cookiecutter.__training == 'yes' %}
 
 
+def run_training_data(args: argparse.Namespace) -> int:
+    """The data the training config names: its bundled sample written, or the user's own file
+    checked to be there (an error says how to provide it). ``--sample`` writes a sample."""
+    if args.sample is not None:
+        return run_data(args)
+    print(provide_data(load_config(args.config).data.path))
+    return 0
+
+
 def describe_evaluation(evaluation: Evaluation) -> str:
-    """The metrics, one per line, and where the metrics file and the plots went."""
+    """The metrics, one per line, and where the plots went."""
     lines = [f"  {name:<18} {value:.4f}" for name, value in sorted(evaluation.metrics.items())]
     lines.append("Plots: " + ", ".join(path.as_posix() for path in evaluation.figures))
+    return "\n".join(lines)
+
+
+def describe_data(result: TrainingResult) -> str:
+    """What the run learnt from: the task, the features by kind, and what was inferred."""
+    schema = result.schema
+    kinds = {feature.kind.value for feature in schema.features}
+    counts = ", ".join(f"{len(schema.of_kind(kind))} {kind}" for kind in sorted(kinds))
+    lines = [
+        f"Task: {schema.task} of {schema.target!r} from {len(schema.features)} features ({counts})"
+    ]
+    lines += [f"Note: {note}" for note in result.prepared.notes]
     return "\n".join(lines)
 {%- if cookiecutter.__tracking == 'mlflow' %}
 
@@ -76,9 +113,10 @@ def run_train(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     result = run_training(config)
     split = result.split
+    print(describe_data(result))
     print(
-        f"Trained {config.model.kind} on {len(split.train_target)} rows, "
-        f"evaluated on {len(split.test_target)} held-out rows:"
+        f"Trained {type(result.model.named_steps['model']).__name__} on "
+        f"{len(split.train_target)} rows, evaluated on {len(split.test_target)} held-out rows:"
     )
     print(describe_evaluation(result.evaluation))
     print(f"Model: {config.outputs.model} (lineage in {config.outputs.lineage})")
@@ -97,51 +135,48 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(describe_evaluation(evaluation))
     print(f"Metrics: {config.outputs.metrics}")
     return 0
-
-
+{%- endif %}
 {%- if cookiecutter.__serving == 'fastapi' %}
 
 
 def run_promote(args: argparse.Namespace) -> int:
     """Run the promotion gate on the held-out rows of the config, and say what it decided."""
     config = load_config(args.config)
-    decision = promote(config)
-    print(f"Promotion on {config.promotion.metric}: {decision.explain()}")
+    decision = promote(config, replace_champion=args.replace_champion)
+    print(f"Promotion on {decision.metric}: {decision.explain()}")
     champion = decision.challenger_version if decision.promoted else decision.champion_version
     print(f"@{CHAMPION_ALIAS} of {config.tracking.registered_model!r} is version {champion}")
     return 0
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    """Check the serving config, then serve the API with uvicorn until interrupted.
+def serve_environment(args: argparse.Namespace) -> dict[str, str]:
+    """Check the configs the API reads; the environment that names them to uvicorn's workers."""
+    load_serve_config(args.config)
+    environment = {CONFIG_VARIABLE: str(args.config)}
+{%- if cookiecutter.__monitoring == 'yes' %}
+    load_monitor_config(args.monitor_config)
+    environment[MONITOR_CONFIG_VARIABLE] = str(args.monitor_config)
+{%- endif %}
+    return environment
 
-    uvicorn builds the app in each worker from the config that ``SERVE_CONFIG`` names; it is
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Check the configs, then serve the API with uvicorn until interrupted.
+
+    uvicorn builds the app in each worker from the configs the environment names; they are
     checked here first, so a mistake gets one line instead of a traceback per worker.
     """
     # Imported here: the server is heavy to import and only this command needs it.
     import uvicorn  # pylint: disable=import-outside-toplevel
-{%- if cookiecutter.__monitoring == 'yes' %}
 
-    # pylint: disable-next=import-outside-toplevel
-    from .serving.app import CONFIG_VARIABLE, MONITOR_CONFIG_VARIABLE
-
-    load_serve_config(args.config)
-    load_monitor_config(args.monitor_config)
-{%- else %}
-    from .serving.app import CONFIG_VARIABLE  # pylint: disable=import-outside-toplevel
-
-    load_serve_config(args.config)
-{%- endif %}
+    environment = serve_environment(args)
     store = missing_local_store()
     if store is not None:
         raise PipelineError(
             f"there is no MLflow store at {store}: run `make train` and `make promote` first, "
             "or set MLFLOW_TRACKING_URI to the tracking server that holds the models"
         )
-    os.environ[CONFIG_VARIABLE] = str(args.config)
-{%- if cookiecutter.__monitoring == 'yes' %}
-    os.environ[MONITOR_CONFIG_VARIABLE] = str(args.monitor_config)
-{%- endif %}
+    os.environ.update(environment)
     uvicorn.run(
         f"{__package__}.serving.app:app_from_environment",
         factory=True,
@@ -154,7 +189,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def add_serve_options(serve: argparse.ArgumentParser) -> None:
-    """The options of the serve command: its config, and where and how uvicorn listens."""
+    """The options of the serve command: its configs, and where and how uvicorn listens."""
     add_config_option(serve, DEFAULT_SERVE_CONFIG, "the serving config")
 {%- if cookiecutter.__monitoring == 'yes' %}
     add_config_option(
@@ -187,6 +222,7 @@ def run_monitor_command(args: argparse.Namespace) -> int:
         print(f"Report: {outcome.report} (verdict in {outcome.report.with_name('drift.json')})")
     return outcome.status
 {%- endif %}
+{%- if cookiecutter.__training == 'yes' %}
 
 
 def add_config_option(
@@ -197,25 +233,10 @@ def add_config_option(
 ) -> None:
     """The option naming a command's config file; the training config unless told otherwise."""
     parser.add_argument(flag, type=Path, default=default, help=f"{what} (default: %(default)s)")
-{%- endif %}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Describe the commands and their options; each command names its handler."""
-    parser = argparse.ArgumentParser(
-        prog=f"python -m {__package__}",
-        description="Run the steps of this project: each COMMAND is one step.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    data = commands.add_parser("data", help="write the bundled wine dataset to a CSV file")
-    data.add_argument(
-        "--output",
-        type=Path,
-        default=RAW_DATA_PATH,
-        help="where to write the CSV file (default: %(default)s)",
-    )
-    data.set_defaults(handler=run_data)
-{%- if cookiecutter.__training == 'yes' %}
+def add_training_commands(commands: argparse._SubParsersAction) -> None:
+    """train and evaluate, and the training config's option of the data command."""
     train = commands.add_parser(
         "train", help="run the training pipeline: model, metrics and plots from the config"
     )
@@ -226,22 +247,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_config_option(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
+    add_config_option(commands.choices["data"])
+    commands.choices["data"].set_defaults(handler=run_training_data)
 {%- endif %}
 {%- if cookiecutter.__serving == 'fastapi' %}
+
+
+def add_serving_commands(commands: argparse._SubParsersAction) -> None:
+    """promote and serve."""
     promote_parser = commands.add_parser(
         "promote", help="make the challenger the champion if it beats it on held-out data"
     )
     add_config_option(promote_parser)
+    promote_parser.add_argument(
+        "--replace-champion",
+        action="store_true",
+        help="promote a challenger trained on other features than the champion, uncompared",
+    )
     promote_parser.set_defaults(handler=run_promote)
     serve = commands.add_parser("serve", help="serve the champion model over HTTP (FastAPI)")
     add_serve_options(serve)
 {%- endif %}
 {%- if cookiecutter.__monitoring == 'yes' %}
+
+
+def add_monitoring_commands(commands: argparse._SubParsersAction) -> None:
+    """monitor."""
     monitor = commands.add_parser(
         "monitor", help="compare the logged inputs with the training data: a drift report"
     )
     add_config_option(monitor, DEFAULT_MONITOR_CONFIG, "the monitoring config")
     monitor.set_defaults(handler=run_monitor_command)
+{%- endif %}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the commands and their options; each command names its handler."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}",
+        description="Run the steps of this project: each COMMAND is one step.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    data = commands.add_parser("data", help="write a bundled sample dataset to a CSV file")
+    add_data_options(data)
+    data.set_defaults(handler=run_data)
+{%- if cookiecutter.__training == 'yes' %}
+    add_training_commands(commands)
+{%- endif %}
+{%- if cookiecutter.__serving == 'fastapi' %}
+    add_serving_commands(commands)
+{%- endif %}
+{%- if cookiecutter.__monitoring == 'yes' %}
+    add_monitoring_commands(commands)
 {%- endif %}
     return parser
 

@@ -1,27 +1,47 @@
-"""Load the wine dataset and keep a raw copy of it on disk.
+"""The sample datasets bundled with scikit-learn, and a raw copy of them on disk.
 
-The dataset ships inside scikit-learn, so loading it needs no network and gives the same rows on
-every machine: a stable base for experiments that must be repeatable. Writing it to
-``data/raw`` gives notebooks and later pipeline steps one file to read, as they would with data
-exported from any other source.
+The samples ship inside scikit-learn, so loading them needs no network and gives the same rows
+on every machine: a stable base for experiments that must be repeatable, and for trying the
+project before pointing it at your own data. ``wine`` (178 wines, 13 measurements, 3 cultivars)
+is a classification problem; ``diabetes`` (442 patients, 10 measurements, a disease-progression
+score) is a regression problem. Writing a sample to ``data/raw`` gives notebooks and the
+pipeline one file to read, as they would with data exported from any other source.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-from sklearn.datasets import load_wine
+from sklearn.datasets import load_diabetes, load_wine
 
 TARGET_COLUMN = "target"
-RAW_DATA_PATH = Path("data") / "raw" / "wine.csv"
+RAW_DATA_DIR = Path("data") / "raw"
+# Sample name -> the loader that returns it as one frame, its target in TARGET_COLUMN.
+SAMPLES: dict[str, Callable[[], pd.DataFrame]] = {
+    "wine": lambda: load_wine(as_frame=True).frame,
+    "diabetes": lambda: load_diabetes(as_frame=True, scaled=False).frame,
+}
+DEFAULT_SAMPLE = "wine"
+RAW_DATA_PATH = RAW_DATA_DIR / f"{DEFAULT_SAMPLE}.csv"
 
 
-def load_dataset() -> pd.DataFrame:
-    """Return the 178 wines as one frame: 13 numeric measurements and the ``target`` cultivar.
+def sample_path(name: str) -> Path:
+    """Where a sample is written: ``data/raw/<name>.csv``."""
+    return RAW_DATA_DIR / f"{name}.csv"
+
+
+def sample_at(path: Path | str) -> str | None:
+    """The name of the sample that belongs at ``path``, or None for any other file."""
+    return next((name for name in SAMPLES if sample_path(name) == Path(path)), None)
+
+
+def load_dataset(name: str = DEFAULT_SAMPLE) -> pd.DataFrame:
+    """A bundled sample as one frame: the measurements, then the ``target`` column.
 
     One frame rather than separate features and labels, because that is what a CSV file holds
     and what a notebook explores; callers split it when they train.
     """
-    return load_wine(as_frame=True).frame
+    return SAMPLES[name]()
 
 
 def write_dataset(frame: pd.DataFrame, path: Path = RAW_DATA_PATH) -> Path:

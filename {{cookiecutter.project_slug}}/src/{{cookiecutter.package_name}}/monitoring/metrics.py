@@ -103,7 +103,7 @@ class ServingMetrics:
         )
         self.predictions = Counter(
             "predictions",
-            "Predictions made, per predicted class",
+            "Predictions made, per predicted class (empty for a regressor's numbers)",
             ["variant", "model_version", "class"],
             registry=self.registry,
         )
@@ -129,7 +129,8 @@ class ServingMetrics:
             self.model_info.labels(*labels).set(1)
 
     def count_predictions(self, variant: str, version: str, predictions: list[Any]) -> None:
-        """Count predictions per class (one increment per distinct class in the request)."""
+        """Count predictions per class (one increment per distinct class in the request); a
+        regressor's numbers come as empty classes, so the label set stays bounded."""
         for label, count in collections.Counter(map(str, predictions)).items():
             self.predictions.labels(variant, version, label).inc(count)
 

@@ -14,10 +14,18 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 
+from ..pipeline.schema import Task
+from ..serving.registry import load_version, registry_client, served_versions
+from ..serving.settings import ServeSettings
 from .metrics import MetricsMiddleware, ServingMetrics
 from .predlog import PredictionLogger
 from .reload import ModelWatcher, Versions
-from .settings import MonitorSettings
+from .settings import (
+    DEFAULT_MONITOR_CONFIG,
+    MONITOR_CONFIG_VARIABLE,
+    MonitorSettings,
+    load_monitor_config,
+)
 
 TOKEN_VARIABLE = "ADMIN_TOKEN"
 LOCAL_CLIENTS = ("127.0.0.1", "::1", "localhost")
@@ -64,11 +72,12 @@ class Monitoring:
             await self.watcher.stop()
         self.log.close()
 
-    def observe(self, request: Request, model: Any, rows: list[dict], predictions: list) -> None:
+    def observe(self, request: Request, model: Any, rows: list[dict], answers: list) -> None:
         """Record an answer: its variant for the request metrics, its classes, its log lines."""
         request.state.variant = model.variant
-        self.metrics.count_predictions(model.variant, model.version, predictions)
-        self.log.log(rows, predictions, model.variant, model.version)
+        classes = answers if model.schema.task == Task.CLASSIFICATION else [""] * len(answers)
+        self.metrics.count_predictions(model.variant, model.version, classes)
+        self.log.log(rows, answers, model.variant, model.version)
 
     async def reload(self) -> Versions:
         """Look at the registry's aliases now; the version each variant then serves."""
@@ -102,3 +111,17 @@ def add_routes(app: FastAPI, monitoring: Monitoring, slots: Any) -> None:
         """Swap in the versions the registry's aliases name now; the versions served after."""
         check_admin(request)
         return {"served": await monitoring.reload()}
+
+
+def monitoring_from_environment(settings: ServeSettings) -> Monitoring:
+    """The monitoring of the config ``MONITOR_CONFIG`` names, following the registry's aliases
+    of the served model (uvicorn's workers build it in their own processes)."""
+    monitor_settings = load_monitor_config(
+        os.environ.get(MONITOR_CONFIG_VARIABLE) or DEFAULT_MONITOR_CONFIG
+    )
+    client = registry_client()
+    return Monitoring(
+        monitor_settings,
+        resolve=lambda: served_versions(client, settings.registered_model),
+        load=lambda variant, version: load_version(client, variant, version, settings),
+    )

@@ -1,33 +1,53 @@
 """Read ``configs/monitor.yaml`` into checked settings.
 
-As with training and serving, a mistake gets a message that names the setting, and an unknown
-setting is refused rather than silently ignored.
+As with training and serving, the file is checked by pydantic models: a mistake gets a message
+that names the setting, and an unknown setting is refused rather than silently ignored.
 """
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from ..pipeline.config import (
-    check_keys,
-    count_setting,
-    fraction_setting,
-    read_config_file,
-    section,
-    text_setting,
-)
-from ..pipeline.errors import ConfigError
-from ..serving.settings import bound_setting
+from pydantic import Field
+
+from ..pipeline.config import Section, Text, parse_with, read_config_file
 
 DEFAULT_MONITOR_CONFIG = Path("configs") / "monitor.yaml"
+# The monitoring config of an app built by uvicorn, named to its workers by the command line.
+MONITOR_CONFIG_VARIABLE = "MONITOR_CONFIG"
 # Overrides prediction_log.directory: a mounted volume in a container, for example.
 LOG_DIR_VARIABLE = "PREDICTION_LOG_DIR"
-KEYS = ("training_config", "prediction_log", "reload_interval_seconds", "drift")
-LOG_KEYS = ("directory", "max_megabytes", "backups", "flush_seconds")
-DRIFT_KEYS = ("window", "min_rows", "alpha", "rule", "drift_share", "report_dir")
-RULES = ("bonferroni", "share")
+Rule = Literal["bonferroni", "share"]
+
+
+class LogSection(Section):
+    """prediction_log in configs/monitor.yaml."""
+
+    directory: Text
+    max_megabytes: float = Field(gt=0, allow_inf_nan=False)
+    backups: int = Field(ge=0)
+    flush_seconds: float = Field(gt=0, allow_inf_nan=False)
+
+
+class DriftSection(Section):
+    """drift in configs/monitor.yaml."""
+
+    window: int = Field(ge=2)
+    min_rows: int = Field(ge=2)
+    alpha: float = Field(gt=0, lt=1)
+    rule: Rule
+    drift_share: float = Field(gt=0, lt=1)
+    report_dir: Text
+
+
+class MonitorFile(Section):
+    """configs/monitor.yaml, as written."""
+
+    training_config: Path
+    prediction_log: LogSection
+    reload_interval_seconds: float = Field(ge=0, lt=1e6)
+    drift: DriftSection
 
 
 @dataclass(frozen=True)
@@ -47,7 +67,7 @@ class DriftSettings:
     window: int = 1000
     min_rows: int = 100
     alpha: float = 0.05
-    rule: str = "bonferroni"
+    rule: Rule = "bonferroni"
     drift_share: float = 0.5
     report_dir: Path = Path("reports") / "drift"
 
@@ -62,54 +82,27 @@ class MonitorSettings:
     drift: DriftSettings
 
 
-def parse_log(settings: Mapping[str, Any]) -> LogSettings:
-    """The prediction_log section; PREDICTION_LOG_DIR wins over its directory."""
-    values = section(settings, "prediction_log", LOG_KEYS)
-    directory = text_setting(values["directory"], "prediction_log.directory")
-    megabytes = bound_setting(values["max_megabytes"], "prediction_log.max_megabytes")
-    return LogSettings(
-        directory=Path(os.environ.get(LOG_DIR_VARIABLE) or directory),
-        max_bytes=int(megabytes * 2**20),
-        backups=count_setting(values["backups"], "prediction_log.backups", minimum=0),
-        flush_seconds=bound_setting(values["flush_seconds"], "prediction_log.flush_seconds"),
-    )
-
-
-def parse_drift(settings: Mapping[str, Any]) -> DriftSettings:
-    """The drift section."""
-    values = section(settings, "drift", DRIFT_KEYS)
-    rule = values["rule"]
-    if rule not in RULES:
-        raise ConfigError(f"drift.rule must be one of {', '.join(RULES)}, not {rule!r}")
-    return DriftSettings(
-        window=count_setting(values["window"], "drift.window", minimum=2),
-        min_rows=count_setting(values["min_rows"], "drift.min_rows", minimum=2),
-        alpha=fraction_setting(values["alpha"], "drift.alpha"),
-        rule=rule,
-        drift_share=fraction_setting(values["drift_share"], "drift.drift_share"),
-        report_dir=Path(text_setting(values["report_dir"], "drift.report_dir")),
-    )
-
-
-def interval_setting(value: Any, name: str) -> float:
-    """Seconds between polls: 0 (off) or more."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e6:
-        raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {value!r}")
-    return float(value)
-
-
 def parse_monitor_config(settings: Any) -> MonitorSettings:
-    """Check parsed YAML of the monitoring config."""
-    if not isinstance(settings, Mapping):
-        raise ConfigError(f"the monitoring config must be a mapping of {', '.join(KEYS)}")
-    check_keys(settings, KEYS, where="")
+    """Check parsed YAML of the monitoring config; PREDICTION_LOG_DIR wins over its folder."""
+    written = parse_with(MonitorFile, settings)
+    log, drift = written.prediction_log, written.drift
     return MonitorSettings(
-        training_config=Path(text_setting(settings["training_config"], "training_config")),
-        log=parse_log(settings),
-        reload_interval=interval_setting(
-            settings["reload_interval_seconds"], "reload_interval_seconds"
+        training_config=written.training_config,
+        log=LogSettings(
+            directory=Path(os.environ.get(LOG_DIR_VARIABLE) or log.directory),
+            max_bytes=int(log.max_megabytes * 2**20),
+            backups=log.backups,
+            flush_seconds=log.flush_seconds,
         ),
-        drift=parse_drift(settings),
+        reload_interval=written.reload_interval_seconds,
+        drift=DriftSettings(
+            window=drift.window,
+            min_rows=drift.min_rows,
+            alpha=drift.alpha,
+            rule=drift.rule,
+            drift_share=drift.drift_share,
+            report_dir=Path(drift.report_dir),
+        ),
     )
 
 

@@ -1,62 +1,137 @@
 """Read ``configs/train.yaml`` and check every setting before any data is touched.
 
 The config is the one file a user edits to change what is trained, so a mistake in it gets a
-message that names the setting and what it should be, instead of a ``KeyError`` deep inside a
-step. Unknown settings are refused as well: a misspelt key would otherwise be ignored, and the
-run would silently use the value the user meant to change.
+message that names the setting and what it should be, one line per setting, instead of a
+``KeyError`` deep inside a step. The settings are pydantic models that refuse unknown keys: a
+misspelt key would otherwise be ignored, and the run would silently use the value the user
+meant to change. Settings renamed since an earlier version of the template are named with their
+new spelling, so a project that took the change by ``copier update`` knows what to edit.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
-from .models import MODEL_KINDS
+from .estimators import SHORT_NAMES, build_estimator, estimator_path, import_class, task_of
+{%- if cookiecutter.__serving == 'fastapi' %}
+from .evaluate import DEFAULT_PROMOTION_METRIC, METRICS
+{%- endif %}
+from .schema import Kind, Task
 
 DEFAULT_CONFIG_PATH = Path("configs") / "train.yaml"
 # What a config file parses into: the training config here, other configs elsewhere.
 Parsed = TypeVar("Parsed")
-{%- if cookiecutter.__serving == 'fastapi' %}
-SECTIONS = ("seed", "data", "split", "model", "outputs", "tracking", "promotion")
-# The scores the promotion gate can compare models on, and whether higher is better. Log loss
-# judges the predicted probabilities, so it separates two models that classify every held-out
-# row right, where accuracy ties.
-PROMOTION_METRICS = {
-    "log_loss": False,
-    "accuracy": True,
-    "balanced_accuracy": True,
-    "f1_macro": True,
-}
-{%- elif cookiecutter.__tracking == 'mlflow' %}
-SECTIONS = ("seed", "data", "split", "model", "outputs", "tracking")
-{%- else %}
-SECTIONS = ("seed", "data", "split", "model", "outputs")
-{%- endif %}
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# A feature's kind as the config declares it; auto means inferred from the data.
+DeclaredKind = Kind | Literal["auto"]
 
 
-@dataclass(frozen=True)
-class DataConfig:
-    """Where the dataset is, which column to predict and which columns to learn from."""
+class Section(BaseModel):
+    """A part of a config: unknown keys refused, values fixed once read.
+
+    ``RENAMED`` maps the keys an earlier template version used to their new names; such a key
+    gets a message that names its replacement rather than "unknown setting".
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    RENAMED: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def refuse_renamed_keys(cls, values: Any) -> Any:
+        """Name the new key of a setting an earlier version of the template spelt otherwise."""
+        if isinstance(values, Mapping):
+            for old, new in cls.RENAMED.items():
+                if old in values:
+                    raise ValueError(f"{old!r} is now {new!r}: rename it (see docs/upgrading.md)")
+        return values
+
+
+class DataSettings(Section):
+    """Where the dataset is, which column to predict, and which columns to learn from.
+
+    ``features`` maps each column to its kind (numeric, categorical, boolean, or auto to infer
+    it); a plain list infers every kind, and leaving it out learns from every other column.
+    """
 
     path: Path
-    target: str
-    features: tuple[str, ...]
-    min_rows: int
+    target: Text
+    features: dict[Text, DeclaredKind] | None = None
+    forbid_missing: tuple[Text, ...] = ()
+    min_rows: int = Field(default=50, ge=2)
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def path_given(cls, value: Any) -> Any:
+        """An empty path would read the current folder."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must name a CSV file")
+        return value
+
+    @field_validator("features", mode="before")
+    @classmethod
+    def list_of_names(cls, value: Any) -> Any:
+        """A list of column names means: these columns, kinds inferred."""
+        if not isinstance(value, list):
+            return value
+        repeated = sorted({str(name) for name in value if value.count(name) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once")
+        return {name: "auto" for name in value}
+
+    @field_validator("features")
+    @classmethod
+    def not_empty(cls, value: dict | None) -> dict | None:
+        """An empty mapping is a mistake; leaving the key out means every column."""
+        if value is not None and not value:
+            raise ValueError("lists no column: name at least one, or leave features out")
+        return value
+
+    @model_validator(mode="after")
+    def consistent_columns(self) -> "DataSettings":
+        """The target is not a feature, and forbid_missing names features."""
+        features = self.features or {}
+        if self.target in features:
+            raise ValueError(f"features lists the target {self.target!r}: remove it from features")
+        unknown = [name for name in self.forbid_missing if features and name not in features]
+        if unknown:
+            raise ValueError(f"forbid_missing names {', '.join(unknown)}, not in features")
+        return self
 
 
-@dataclass(frozen=True)
-class ModelConfig:
-    """The kind of estimator to train, and the parameters handed to it unchanged."""
+class SplitSettings(Section):
+    """How many rows are held out to evaluate the model."""
 
-    kind: str
-    params: Mapping[str, Any]
+    test_size: float = Field(gt=0, lt=1)
 
 
-@dataclass(frozen=True)
-class OutputConfig:
+class ModelSettings(Section):
+    """The estimator, by short name or import path, and the parameters handed to it unchanged."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"type": "estimator"}
+    estimator: Text
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def empty_params(cls, value: Any) -> Any:
+        """``params:`` with nothing after it means no parameters."""
+        return {} if value is None else value
+
+
+class OutputSettings(Section):
     """Where a run writes the model, its lineage, the metrics and the plots."""
 
     model: Path
@@ -66,218 +141,121 @@ class OutputConfig:
 {%- if cookiecutter.__tracking == 'mlflow' %}
 
 
-@dataclass(frozen=True)
-class TrackingConfig:
+class TrackingSettings(Section):
     """The MLflow experiment that groups the runs, and the registered model they add versions to."""
 
-    experiment: str
-    registered_model: str
+    experiment: Text
+    registered_model: Text
 {%- endif %}
 {%- if cookiecutter.__serving == 'fastapi' %}
 
 
-@dataclass(frozen=True)
-class PromotionConfig:
+class PromotionSettings(Section):
     """How the promotion gate compares the challenger with the champion.
 
-    The challenger must beat the champion's ``metric`` by more than ``margin``: a tie, or a gain
-    within the noise the margin allows for, keeps the champion in place.
+    The challenger must beat the champion's ``metric`` (the task's default when left out) by
+    more than ``margin``: a tie, or a gain within the noise the margin allows for, keeps the
+    champion in place.
     """
 
-    metric: str
-    margin: float
+    metric: Text | None = None
+    margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
-    @property
-    def higher_is_better(self) -> bool:
+    def metric_for(self, task: Task) -> str:
+        """The metric the gate compares for ``task``."""
+        return self.metric or DEFAULT_PROMOTION_METRIC[task]
+
+    def higher_is_better(self, task: Task) -> bool:
         """Whether a larger value of the metric means a better model."""
-        return PROMOTION_METRICS[self.metric]
+        return METRICS[self.metric_for(task)].higher_is_better
 {%- endif %}
 
 
-@dataclass(frozen=True)
-{%- if cookiecutter.__serving == 'fastapi' %}
-class TrainConfig:  # pylint: disable=too-many-instance-attributes
-{%- else %}
-class TrainConfig:
-{%- endif %}
+class TrainConfig(Section):
     """Every setting of a training run, checked.
 
-    ``settings`` keeps the config as it was written, so that lineage can hash it and tracking
-    can log it without a second source of truth.
+    ``task`` may be left out: the estimator's own task decides when it is named by import path,
+    else the target's values do (:func:`.schema.infer_task`).
     """
 
-    seed: int
-    test_size: float
-    data: DataConfig
-    model: ModelConfig
-    outputs: OutputConfig
+    seed: int = Field(ge=0)
+    task: Task | None = None
+    data: DataSettings
+    split: SplitSettings
+    model: ModelSettings
+    outputs: OutputSettings
 {%- if cookiecutter.__tracking == 'mlflow' %}
-    tracking: TrackingConfig
+    tracking: TrackingSettings
 {%- endif %}
 {%- if cookiecutter.__serving == 'fastapi' %}
-    promotion: PromotionConfig
+    promotion: PromotionSettings
 {%- endif %}
-    settings: Mapping[str, Any]
 
-
-def check_keys(mapping: Mapping[str, Any], expected: tuple[str, ...], where: str) -> None:
-    """Refuse a mapping that lacks one of ``expected`` or has a key that is not one of them."""
-    missing = [key for key in expected if key not in mapping]
-    unknown = [key for key in mapping if key not in expected]
-    problems = []
-    if missing:
-        problems.append(f"missing {', '.join(where + key for key in missing)}")
-    if unknown:
-        problems.append(
-            f"unknown {', '.join(where + str(key) for key in unknown)} "
-            f"(expected {', '.join(where + key for key in expected)})"
-        )
-    if problems:
-        raise ConfigError("; ".join(problems))
-
-
-def section(settings: Mapping[str, Any], name: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
-    """The mapping under ``name``, holding exactly ``keys``."""
-    value = settings[name]
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{name} must be a mapping of {', '.join(keys)}, not {value!r}")
-    check_keys(value, keys, where=f"{name}.")
-    return value
-
-
-def text_setting(value: Any, name: str) -> str:
-    """A non-empty string setting."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{name} must be a non-empty string, not {value!r}")
-    return value
-
-
-def count_setting(value: Any, name: str, minimum: int) -> int:
-    """A whole-number setting of at least ``minimum`` (YAML's true and false are refused)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
-    return value
-
-
-def fraction_setting(value: Any, name: str) -> float:
-    """A number strictly between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise ConfigError(f"{name} must be a number between 0 and 1, not {value!r}")
-    return float(value)
-
-
-def names_setting(value: Any, name: str) -> tuple[str, ...]:
-    """A non-empty list of distinct column names."""
-    if not isinstance(value, list) or not value:
-        raise ConfigError(f"{name} must be a non-empty list of column names, not {value!r}")
-    names = tuple(text_setting(item, f"{name} entry") for item in value)
-    repeated = sorted({item for item in names if names.count(item) > 1})
-    if repeated:
-        raise ConfigError(f"{name} lists {', '.join(repeated)} more than once")
-    return names
-
-
-def parse_data(settings: Mapping[str, Any]) -> DataConfig:
-    """The data section; the target may not also be a feature, or the model would see the answer."""
-    data = section(settings, "data", ("path", "target", "features", "min_rows"))
-    target = text_setting(data["target"], "data.target")
-    features = names_setting(data["features"], "data.features")
-    if target in features:
-        raise ConfigError(f"data.features lists the target {target!r}: remove it from features")
-    return DataConfig(
-        path=Path(text_setting(data["path"], "data.path")),
-        target=target,
-        features=features,
-        min_rows=count_setting(data["min_rows"], "data.min_rows", minimum=2),
-    )
-
-
-def parse_model(settings: Mapping[str, Any]) -> ModelConfig:
-    """The model section: a kind of :data:`MODEL_KINDS` and parameters its estimator accepts.
-
-    Parameter names are checked here, so a typo fails before any data is read; their values
-    are checked by scikit-learn when the model is fitted.
-    """
-    model = section(settings, "model", ("type", "params"))
-    kind = text_setting(model["type"], "model.type")
-    if kind not in MODEL_KINDS:
-        raise ConfigError(f"model.type {kind!r} is not one of {', '.join(sorted(MODEL_KINDS))}")
-    params = model["params"] or {}
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"model.params must be a mapping of parameter names, not {params!r}")
-    check_param_names(kind, params)
-    return ModelConfig(kind=kind, params=dict(params))
-
-
-def check_param_names(kind: str, params: Mapping[str, Any]) -> None:
-    """Refuse parameters the estimator does not take, and a seed of its own."""
-    estimator = MODEL_KINDS[kind].estimator
-    accepted = estimator().get_params()
-    unknown = sorted(set(map(str, params)) - set(accepted))
-    if unknown:
-        raise ConfigError(
-            f"model.params {', '.join(unknown)} not accepted by {estimator.__name__} "
-            f"(it accepts {', '.join(sorted(accepted))})"
-        )
-    if "random_state" in params:
-        raise ConfigError("model.params.random_state: set the top-level seed instead")
-
-
-def parse_outputs(settings: Mapping[str, Any]) -> OutputConfig:
-    """The outputs section: four paths, relative to the folder the pipeline runs in."""
-    names = ("model", "lineage", "metrics", "figures")
-    outputs = section(settings, "outputs", names)
-    paths = {name: Path(text_setting(outputs[name], f"outputs.{name}")) for name in names}
-    return OutputConfig(**paths)
-{%- if cookiecutter.__tracking == 'mlflow' %}
-
-
-def parse_tracking(settings: Mapping[str, Any]) -> TrackingConfig:
-    """The tracking section: the names runs and models are recorded under in MLflow."""
-    tracking = section(settings, "tracking", ("experiment", "registered_model"))
-    return TrackingConfig(
-        experiment=text_setting(tracking["experiment"], "tracking.experiment"),
-        registered_model=text_setting(tracking["registered_model"], "tracking.registered_model"),
-    )
+    @model_validator(mode="after")
+    def check_estimator(self) -> "TrainConfig":
+        """Import the estimator and check it fits the task, as far as it is known yet."""
+        task = self.known_task()
+        if task is not None:
+            build_estimator(self.model.estimator, self.model.params, task, self.seed)
+{%- if cookiecutter.__serving == 'fastapi' %}
+            check_promotion_metric(self.promotion, task)
 {%- endif %}
+        return self
+
+    def known_task(self) -> Task | None:
+        """The declared task, else the task of an estimator named by import path, else None."""
+        if self.task is not None or self.model.estimator in SHORT_NAMES:
+            return self.task
+        path = estimator_path(self.model.estimator, None)
+        return task_of(import_class(path)())
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The settings as plain values, which lineage hashes and tracking logs."""
+        return self.model_dump(mode="json")
 {%- if cookiecutter.__serving == 'fastapi' %}
 
 
-def parse_promotion(settings: Mapping[str, Any]) -> PromotionConfig:
-    """The promotion section: a metric of :data:`PROMOTION_METRICS` and a margin of 0 or more."""
-    promotion = section(settings, "promotion", ("metric", "margin"))
-    metric = text_setting(promotion["metric"], "promotion.metric")
-    if metric not in PROMOTION_METRICS:
+def check_promotion_metric(promotion: PromotionSettings, task: Task) -> None:
+    """The promotion metric must be one of the task's."""
+    name = promotion.metric_for(task)
+    fitting = [metric for metric, found in METRICS.items() if found.task == task]
+    if name not in fitting:
         raise ConfigError(
-            f"promotion.metric {metric!r} is not one of {', '.join(sorted(PROMOTION_METRICS))}"
+            f"promotion.metric {name!r} is not a {task} metric: choose one of "
+            f"{', '.join(fitting)}, or leave it out for {DEFAULT_PROMOTION_METRIC[task]}"
         )
-    margin = promotion["margin"]
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin >= 0:
-        raise ConfigError(f"promotion.margin must be a number of at least 0, not {margin!r}")
-    return PromotionConfig(metric=metric, margin=float(margin))
 {%- endif %}
+
+
+def describe_error(error: dict[str, Any]) -> str:
+    """One pydantic error as ``setting: problem``, with the value that was given."""
+    where = ".".join(str(part) for part in error["loc"]) or "the config"
+    kind = error["type"]
+    if kind == "missing":
+        return f"{where}: missing"
+    if kind == "extra_forbidden":
+        return f"{where}: unknown setting"
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "value_error" or "input" not in error:
+        return f"{where}: {message}"
+    return f"{where}: {message}, not {error['input']!r}"
+
+
+def parse_with(model: type[BaseModel], settings: Any) -> Any:
+    """Check parsed YAML with ``model``; ConfigError with one line per wrong setting."""
+    if not isinstance(settings, Mapping):
+        raise ConfigError(f"the config must be a mapping of {', '.join(model.model_fields)}")
+    try:
+        return model.model_validate(settings)
+    except ValidationError as error:
+        lines = [describe_error(detail) for detail in error.errors()]
+        raise ConfigError("\n  ".join(lines)) from None
 
 
 def parse_config(settings: Any) -> TrainConfig:
     """Check parsed YAML and turn it into a :class:`TrainConfig`, or raise ConfigError."""
-    if not isinstance(settings, Mapping):
-        raise ConfigError(f"the config must be a mapping of {', '.join(SECTIONS)}")
-    check_keys(settings, SECTIONS, where="")
-    split = section(settings, "split", ("test_size",))
-    return TrainConfig(
-        seed=count_setting(settings["seed"], "seed", minimum=0),
-        test_size=fraction_setting(split["test_size"], "split.test_size"),
-        data=parse_data(settings),
-        model=parse_model(settings),
-        outputs=parse_outputs(settings),
-{%- if cookiecutter.__tracking == 'mlflow' %}
-        tracking=parse_tracking(settings),
-{%- endif %}
-{%- if cookiecutter.__serving == 'fastapi' %}
-        promotion=parse_promotion(settings),
-{%- endif %}
-        settings=settings,
-    )
+    return parse_with(TrainConfig, settings)
 
 
 def read_config_file(path: Path | str, parse: Callable[[Any], Parsed], missing_hint: str) -> Parsed:

@@ -1,11 +1,16 @@
 """Promotion gate: the challenger becomes the champion only if it is better on held-out data.
 
 Both models are scored on the same rows, the held-out split of the current config and data, so
-the comparison is fair even when the champion was trained on an older dataset. The first model
-is promoted unconditionally, since there is nothing to compare it with; after that the
-challenger must beat the champion by more than ``promotion.margin``, and a tie keeps the
-champion. The decision and both scores are recorded on the challenger's run, so the registry
-says why each champion won.
+the comparison is fair even when the champion was trained on an older dataset. The metric is
+the config's ``promotion.metric``, or the task's default (log loss for classification, RMSE for
+regression). The first model is promoted unconditionally, since there is nothing to compare it
+with; after that the challenger must beat the champion by more than ``promotion.margin``, and a
+tie keeps the champion. The decision and both scores are recorded on the challenger's run, so
+the registry says why each champion won.
+
+Two models trained on different features, or for different tasks, cannot be scored on the same
+rows: the gate then refuses and says what to do, a new registered model name for the new data,
+or ``--replace-champion`` to crown the challenger without a comparison.
 """
 
 from dataclasses import dataclass
@@ -13,25 +18,23 @@ from dataclasses import dataclass
 import mlflow.sklearn
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
-from sklearn.metrics import log_loss
-from sklearn.pipeline import Pipeline
 
-from .config import PromotionConfig, TrainConfig
+from .config import TrainConfig
 from .errors import PipelineError
-from .evaluate import compute_metrics
-from .run import prepare_data
-from .split import Split
-from .tracking import CHALLENGER_ALIAS, tracking_uri
+from .evaluate import score
+from .run import PreparedData, prepare_data
+from .schema import DataSchema
+from .tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri
 
 CHAMPION_ALIAS = "champion"
 
 
 class PromotionError(PipelineError):
-    """There is nothing to promote: the registry holds no challenger yet."""
+    """The gate cannot decide: no challenger yet, or models that cannot be compared."""
 
 
 @dataclass(frozen=True)
-class PromotionDecision:
+class PromotionDecision:  # pylint: disable=too-many-instance-attributes
     """What the gate decided and on which scores (no champion score for the first model)."""
 
     promoted: bool
@@ -40,11 +43,18 @@ class PromotionDecision:
     challenger_score: float
     champion_version: str | None = None
     champion_score: float | None = None
+    replaced: bool = False
 
     def explain(self) -> str:
         """One line for the terminal and the run's tags."""
         if self.champion_version is None:
             return f"promoted version {self.challenger_version}: there was no champion yet"
+        if self.replaced:
+            return (
+                f"promoted version {self.challenger_version} without a comparison "
+                f"(--replace-champion): champion version {self.champion_version} was trained "
+                "on other features"
+            )
         if self.champion_version == self.challenger_version:
             return f"version {self.challenger_version} is already the champion"
         verdict = "promoted" if self.promoted else "kept the champion over"
@@ -63,28 +73,60 @@ def alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
         return None
 
 
-def model_score(model: Pipeline, split: Split, metric: str) -> float:
-    """A fitted model's ``metric`` on the held-out rows.
+def differences(first: DataSchema, second: DataSchema, names: tuple[str, str]) -> str:
+    """How two models' inputs differ: their tasks, the features only one takes, their kinds."""
+    parts = []
+    if first.task != second.task:
+        parts.append(f"{names[0]} is a {first.task} model, {names[1]} a {second.task} one")
+    kinds = [{f.name: f.kind for f in schema.features} for schema in (first, second)]
+    for own, other, name in ((kinds[0], kinds[1], names[0]), (kinds[1], kinds[0], names[1])):
+        only = [feature for feature in own if feature not in other]
+        if only:
+            parts.append(f"only {name} takes {', '.join(only)}")
+    changed = [f for f in kinds[0] if f in kinds[1] and kinds[0][f] != kinds[1][f]]
+    if changed:
+        parts.append(f"the kinds of {', '.join(changed)} differ")
+    return "; ".join(parts)
 
-    Log loss needs the predicted probabilities of every class the model knows, so a held-out
-    set that lacks a class is still scored against the model's full set of classes.
-    """
-    if metric == "log_loss":
-        probabilities = model.predict_proba(split.test_features)
-        return float(log_loss(split.test_target, probabilities, labels=model.classes_))
-    return compute_metrics(split.test_target, model.predict(split.test_features))[metric]
+
+def same_inputs(first: DataSchema, second: DataSchema) -> bool:
+    """Whether two models take the same columns, of the same kinds, for the same task."""
+    kinds = [(feature.name, feature.kind) for feature in first.features]
+    return first.task == second.task and kinds == [(f.name, f.kind) for f in second.features]
 
 
-def version_score(name: str, version: str, split: Split, metric: str) -> float:
+def check_challenger(config: TrainConfig, version: str, prepared: PreparedData) -> None:
+    """The challenger must take what the config describes now, or it cannot be scored."""
+    trained = registered_schema(config.tracking.registered_model, version)
+    if not same_inputs(trained, prepared.schema):
+        names = (f"the challenger (version {version})", "the training config")
+        raise PromotionError(
+            f"{differences(trained, prepared.schema, names)}: run `make train` first"
+        )
+
+
+def incomparable(name: str, champion: str, trained: DataSchema, now: DataSchema) -> PromotionError:
+    """The refusal when the champion was trained on other features or for another task."""
+    names = (f"the champion of {name!r} (version {champion})", "the challenger")
+    return PromotionError(
+        f"{differences(trained, now, names)}, so they cannot be scored on the same rows. For a "
+        "new dataset, register its models under a new name (tracking.registered_model in the "
+        "training config), or make the challenger the champion without a comparison: "
+        "`make promote REPLACE_CHAMPION=yes`"
+    )
+
+
+def version_score(name: str, version: str, prepared: PreparedData, metric: str) -> float:
     """A registered version's ``metric`` on the held-out rows."""
     model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
-    return model_score(model, split, metric)
+    split = prepared.split
+    return score(model, split.test_features, split.test_target, metric)
 
 
-def is_better(challenger: float, champion: float, promotion: PromotionConfig) -> bool:
+def is_better(challenger: float, champion: float, margin: float, higher_is_better: bool) -> bool:
     """Whether the challenger beats the champion by more than the margin (a tie does not)."""
-    gain = challenger - champion if promotion.higher_is_better else champion - challenger
-    return gain > promotion.margin
+    gain = challenger - champion if higher_is_better else champion - challenger
+    return gain > margin
 
 
 def record(client: MlflowClient, name: str, decision: PromotionDecision) -> None:
@@ -97,25 +139,47 @@ def record(client: MlflowClient, name: str, decision: PromotionDecision) -> None
         client.log_metric(run_id, f"promotion.champion_{decision.metric}", decision.champion_score)
 
 
-def compare(config: TrainConfig, challenger: str, champion: str | None) -> PromotionDecision:
+def compare(
+    config: TrainConfig, challenger: str, champion: str | None, replace_champion: bool = False
+) -> PromotionDecision:
     """Score both versions on the held-out rows of ``config`` and decide."""
     name = config.tracking.registered_model
-    metric = config.promotion.metric
-    split = prepare_data(config)
-    challenger_score = version_score(name, challenger, split, metric)
+    prepared = prepare_data(config)
+    check_challenger(config, challenger, prepared)
+    task = prepared.schema.task
+    metric = config.promotion.metric_for(task)
+    challenger_score = version_score(name, challenger, prepared, metric)
     if champion is None:
         return PromotionDecision(True, metric, challenger, challenger_score)
-    champion_score = (
-        challenger_score if champion == challenger else version_score(name, champion, split, metric)
+    if champion == challenger:
+        return PromotionDecision(
+            False, metric, challenger, challenger_score, champion, challenger_score
+        )
+    champion_schema = registered_schema(name, champion)
+    if not same_inputs(champion_schema, prepared.schema):
+        if not replace_champion:
+            raise incomparable(name, champion, champion_schema, prepared.schema)
+        return PromotionDecision(
+            True, metric, challenger, challenger_score, champion, replaced=True
+        )
+    champion_score = version_score(name, champion, prepared, metric)
+    promoted = is_better(
+        challenger_score,
+        champion_score,
+        config.promotion.margin,
+        config.promotion.higher_is_better(task),
     )
-    promoted = is_better(challenger_score, champion_score, config.promotion)
     return PromotionDecision(
         promoted, metric, challenger, challenger_score, champion, champion_score
     )
 
 
-def promote(config: TrainConfig) -> PromotionDecision:
-    """Compare challenger and champion, move the champion alias if warranted, record why."""
+def promote(config: TrainConfig, replace_champion: bool = False) -> PromotionDecision:
+    """Compare challenger and champion, move the champion alias if warranted, record why.
+
+    ``replace_champion`` lets a challenger trained on other features than the champion take
+    its place without a comparison; models of the same features are always compared.
+    """
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
     client = MlflowClient(uri)
@@ -126,7 +190,8 @@ def promote(config: TrainConfig) -> PromotionDecision:
             f"the registered model {name!r} has no @{CHALLENGER_ALIAS} version at {uri}: "
             "run `make train` first"
         )
-    decision = compare(config, challenger, alias_version(client, name, CHAMPION_ALIAS))
+    champion = alias_version(client, name, CHAMPION_ALIAS)
+    decision = compare(config, challenger, champion, replace_champion)
     if decision.promoted:
         client.set_registered_model_alias(name, CHAMPION_ALIAS, challenger)
     record(client, name, decision)

@@ -1,9 +1,11 @@
 """Chain the steps as ``make train`` and ``make evaluate`` run them, and write what they produce.
 
-:func:`run_training` is the whole pipeline: load, validate, split, build the features and the
-model, train, evaluate, and save the model, its lineage, the metrics and the plots.
-:func:`run_evaluation` evaluates the saved model again on the same held-out rows (the seeded
-split gives them back), for example after changing the evaluation, or to check a model file.
+:func:`run_training` is the whole pipeline: load, validate (resolving the data schema), split,
+build the features and the model, train, evaluate, and save the model, its lineage, the metrics
+and the plots. Nothing is written before the model is fitted, so a mistake in the config or the
+data leaves no half-made outputs. :func:`run_evaluation` evaluates the saved model again on the
+same held-out rows (the seeded split gives them back), for example after changing the
+evaluation, or to check a model file.
 """
 
 import json
@@ -19,15 +21,20 @@ from .config import TrainConfig
 from .evaluate import compute_metrics, feature_importances
 from .lineage import collect_lineage
 from .load import load_csv
-from .plots import (
-    CONFUSION_MATRIX_FILE,
-    FEATURE_IMPORTANCE_FILE,
-    plot_confusion_matrix,
-    plot_feature_importance,
-)
+from .plots import FEATURE_IMPORTANCE_FILE, HeldOut, plot_feature_importance, plot_task
+from .schema import DataSchema, with_categories, with_classes
 from .split import Split, split_dataset
 from .train import build_pipeline, train_model
 from .validate import validate_dataset
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """The split rows, their schema, and what was inferred or is worth a warning."""
+
+    schema: DataSchema
+    split: Split
+    notes: list[str]
 
 
 @dataclass(frozen=True)
@@ -44,16 +51,29 @@ class TrainingResult:
 
     config: TrainConfig
     model: Pipeline
-    split: Split
+    prepared: PreparedData
     evaluation: Evaluation
     lineage: dict[str, str]
 
+    @property
+    def split(self) -> Split:
+        """The rows the model was trained and evaluated on."""
+        return self.prepared.split
 
-def prepare_data(config: TrainConfig) -> Split:
-    """Load, validate and split the configured dataset."""
+    @property
+    def schema(self) -> DataSchema:
+        """What the model takes and predicts."""
+        return self.prepared.schema
+
+
+def prepare_data(config: TrainConfig) -> PreparedData:
+    """Load, validate and split the configured dataset; the schema learns its categories and
+    classes from the training rows."""
     frame = load_csv(config.data.path)
-    validate_dataset(frame, config, source=config.data.path.as_posix())
-    return split_dataset(frame, config)
+    schema, notes = validate_dataset(frame, config, source=config.data.path.as_posix())
+    split = split_dataset(frame, schema, config)
+    schema = with_classes(with_categories(schema, split.train_features), split.train_target)
+    return PreparedData(schema, split, notes)
 
 
 def write_json(data: dict[str, Any], path: Path) -> Path:
@@ -63,18 +83,18 @@ def write_json(data: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def evaluate_model(model: Pipeline, split: Split, config: TrainConfig) -> Evaluation:
+def evaluate_model(model: Pipeline, prepared: PreparedData, config: TrainConfig) -> Evaluation:
     """Score ``model`` on the held-out rows; write the metrics and the plots."""
-    predicted = pd.Series(model.predict(split.test_features), index=split.test_target.index)
-    metrics = compute_metrics(split.test_target, predicted)
+    split = prepared.split
+    features, truth = split.test_features, split.test_target
+    metrics = compute_metrics(model, features, truth, prepared.schema.task)
     write_json(metrics, config.outputs.metrics)
-    figures_dir = config.outputs.figures
-    importances = feature_importances(model, split, config.seed)
-    figures = (
-        plot_confusion_matrix(split.test_target, predicted, figures_dir / CONFUSION_MATRIX_FILE),
-        plot_feature_importance(importances, figures_dir / FEATURE_IMPORTANCE_FILE),
-    )
-    return Evaluation(metrics=metrics, figures=figures)
+    predicted = pd.Series(model.predict(features), index=truth.index)
+    figures = config.outputs.figures
+    plots = plot_task(HeldOut(model, features, truth, predicted), prepared.schema.task, figures)
+    importances = feature_importances(model, features, truth, config.seed)
+    plots.append(plot_feature_importance(importances, figures / FEATURE_IMPORTANCE_FILE))
+    return Evaluation(metrics=metrics, figures=tuple(plots))
 
 
 def save_model(model: Pipeline, path: Path) -> Path:
@@ -97,13 +117,13 @@ def load_model(path: Path) -> Pipeline:
 
 def run_training(config: TrainConfig) -> TrainingResult:
     """The whole pipeline, on a config checked by :func:`.config.load_config`."""
-    split = prepare_data(config)
+    prepared = prepare_data(config)
+    model = train_model(build_pipeline(config, prepared.schema), prepared.split)
     lineage = collect_lineage(config)
-    model = train_model(build_pipeline(config), split)
     save_model(model, config.outputs.model)
     write_json(lineage, config.outputs.lineage)
-    evaluation = evaluate_model(model, split, config)
-    return TrainingResult(config, model, split, evaluation, lineage)
+    evaluation = evaluate_model(model, prepared, config)
+    return TrainingResult(config, model, prepared, evaluation, lineage)
 
 
 def run_evaluation(config: TrainConfig) -> Evaluation:

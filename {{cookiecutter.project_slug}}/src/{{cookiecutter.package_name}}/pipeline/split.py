@@ -1,8 +1,8 @@
-"""Split step: hold out part of the rows, per class, to evaluate the model on unseen data.
+"""Split step: hold out part of the rows to evaluate the model on data it never saw.
 
-The split is stratified, so every class keeps its share in both parts, and seeded, so the same
-config gives the same rows on every run and every machine: the condition for comparing the
-metrics of two runs.
+The split is seeded, so the same config gives the same rows on every run and every machine: the
+condition for comparing the metrics of two runs. For classification it is also stratified, so
+every class keeps its share in both parts.
 """
 
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from .config import TrainConfig
+from .schema import DataSchema, Task
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,16 @@ class Split:
     test_target: pd.Series
 
 
-def split_dataset(frame: pd.DataFrame, config: TrainConfig) -> Split:
-    """Split a validated frame into train and test parts, keeping only the configured columns."""
-    features = frame[list(config.data.features)]
-    target = frame[config.data.target]
+def split_dataset(frame: pd.DataFrame, schema: DataSchema, config: TrainConfig) -> Split:
+    """Split a validated frame into train and test parts, keeping only the schema's columns."""
+    features = frame[list(schema.names)]
+    target = frame[schema.target]
+    stratify = target if schema.task == Task.CLASSIFICATION else None
     train_features, test_features, train_target, test_target = train_test_split(
         features,
         target,
-        test_size=config.test_size,
-        stratify=target,
+        test_size=config.split.test_size,
+        stratify=stratify,
         random_state=config.seed,
     )
     return Split(train_features, test_features, train_target, test_target)

@@ -16,16 +16,19 @@ from typing import Any
 
 import mlflow
 import mlflow.sklearn
+import skops.io
 from mlflow import MlflowClient
-from mlflow.models import infer_signature
+from mlflow.models import get_model_info, infer_signature
 from mlflow.models.model import ModelInfo
 
 from .run import TrainingResult
-from .models import MODEL_KINDS
+from .schema import DataSchema, Feature, Kind, Task
 
 SQLITE_PREFIX = "sqlite:///"
 DEFAULT_TRACKING_URI = f"{SQLITE_PREFIX}mlflow.db"
 CHALLENGER_ALIAS = "challenger"
+# The key of the model metadata that holds its data schema (:class:`.schema.DataSchema`).
+SCHEMA_METADATA = "data_schema"
 # What loading the model needs, pinned to the versions that trained it. Listing them saves
 # MLflow from inferring them in a subprocess, which takes several seconds per run.
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "skops", "pandas", "numpy")
@@ -84,9 +87,25 @@ def lineage_tags(lineage: Mapping[str, str]) -> dict[str, str]:
     return {f"lineage.{key}": value for key, value in lineage.items()}
 
 
+def trusted_types(model: Any) -> list[str]:
+    """The types a safe loader must trust to read ``model`` back: exactly those it is made of.
+
+    Models are saved with skops, which refuses to load a type it was not told to trust, so a
+    file from elsewhere cannot run code. This project trained the model, so the types found in
+    it (the estimator's, scikit-learn's internals, this package's text conversion) are trusted.
+    """
+    return skops.io.get_untrusted_types(data=skops.io.dumps(model))
+
+
 def log_model(result: TrainingResult) -> ModelInfo:
-    """Log the fitted model with its input schema, and register it as a new version."""
-    features = result.split.train_features
+    """Log the fitted model with its input signature and data schema, as a new version.
+
+    The data schema (task, features and their kinds, categories, classes) is the model's
+    metadata: the API builds its request schema from it, and the promotion gate compares it.
+    """
+    # Numbers as floats: an integer column of the signature could not hold a missing value.
+    numeric = result.schema.of_kind(Kind.NUMERIC)
+    features = result.split.train_features.head(100).astype(dict.fromkeys(numeric, "float64"))
     return mlflow.sklearn.log_model(
         result.model,
         name="model",
@@ -94,7 +113,8 @@ def log_model(result: TrainingResult) -> ModelInfo:
         input_example=features.head(3),
         pip_requirements=pip_requirements(),
         registered_model_name=result.config.tracking.registered_model,
-        skops_trusted_types=list(MODEL_KINDS[result.config.model.kind].trusted_types),
+        skops_trusted_types=trusted_types(result.model),
+        metadata={SCHEMA_METADATA: result.schema.as_dict()},
     )
 
 
@@ -114,3 +134,21 @@ def log_training_run(result: TrainingResult) -> TrackedRun:
     model_version = str(model_info.registered_model_version)
     MlflowClient(uri).set_registered_model_alias(name, CHALLENGER_ALIAS, model_version)
     return TrackedRun(uri, experiment.name, run.info.run_id, name, model_version)
+
+
+def signature_schema(model_info: ModelInfo) -> DataSchema:
+    """The schema of a model logged before schemas were: its signature's columns, all numeric.
+
+    Those models were classifiers of numeric features without imputation, which is what this
+    reads back, so a project that took the template's update keeps serving and comparing them.
+    """
+    names = model_info.signature.inputs.input_names() if model_info.signature else []
+    features = tuple(Feature(str(name), Kind.NUMERIC, allow_missing=False) for name in names)
+    return DataSchema(task=Task.CLASSIFICATION, target="", features=features)
+
+
+def registered_schema(name: str, number: str) -> DataSchema:
+    """The data schema a registered version was trained with, read from its metadata."""
+    model_info = get_model_info(f"models:/{name}/{number}")
+    document = (model_info.metadata or {}).get(SCHEMA_METADATA)
+    return DataSchema.from_dict(document) if document else signature_schema(model_info)

@@ -1,29 +1,35 @@
-"""Train step: build the configured model and fit it on the training rows."""
+"""Train step: build the configured model, preprocessing included, and fit it on the training
+rows."""
 
-from sklearn.base import ClassifierMixin
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from .config import TrainConfig
+from .errors import ConfigError
+from .estimators import build_estimator
 from .features import build_features
-from .models import MODEL_KINDS
+from .schema import DataSchema
 from .split import Split
 
 
-def build_model(config: TrainConfig) -> ClassifierMixin:
-    """The configured estimator (checked with the config), seeded from the top-level ``seed``."""
-    estimator = MODEL_KINDS[config.model.kind].estimator
-    return estimator(**config.model.params, random_state=config.seed)
+def build_pipeline(config: TrainConfig, schema: DataSchema) -> Pipeline:
+    """The unfitted model: the features transformer of the schema, then the estimator.
 
-
-def build_pipeline(config: TrainConfig) -> Pipeline:
-    """The unfitted model: the features transformer, then the estimator."""
-    steps = [("features", build_features(config.data.features)), ("model", build_model(config))]
-    return Pipeline(steps)
+    The estimator is checked here, once the task is known: it must exist, fit the task and
+    accept its parameters (:func:`.estimators.build_estimator`).
+    """
+    model = config.model
+    estimator = build_estimator(model.estimator, model.params, schema.task, config.seed)
+    return Pipeline([("features", build_features(schema)), ("model", estimator)])
 
 
 def train_model(pipeline: Pipeline, split: Split) -> Pipeline:
     """Fit ``pipeline`` on the training rows and return it, fitted.
 
-    Parameter values are checked by scikit-learn here, with a message naming the parameter.
+    A parameter value an estimator refuses only when fitted (one of another library, or one
+    scikit-learn checks late) is reported as a config mistake, naming the parameter.
     """
-    return pipeline.fit(split.train_features, split.train_target)
+    try:
+        return pipeline.fit(split.train_features, split.train_target)
+    except InvalidParameterError as error:
+        raise ConfigError(f"model.params: {error}") from error

@@ -1,75 +1,174 @@
-"""Validate step: refuse a dataset that cannot train a sound model, and say why.
+"""Validate step: work out what the data is, and refuse data that cannot train a sound model.
 
 A bad file found here costs a second; found during training it costs a confusing scikit-learn
-traceback, or worse, a model trained on garbage. The checks follow the config: the columns it
-names must exist, the features must be numbers without gaps, the target must hold class labels,
-and there must be enough rows of each class for a stratified split. Every problem is reported
-at once, so a file is fixed in one go.
+traceback, or worse, a model trained on garbage. First the schema is resolved
+(:func:`resolve_schema`): the columns, the task and each feature's kind, as declared or
+inferred. Then every problem of the file is reported at once, naming the column and the first
+lines of the file where it shows, so a file is fixed in one go.
 """
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from .config import TrainConfig
 from .errors import DataValidationError
+from .schema import (
+    MAX_CLASSES_OF_NUMBERS,
+    DataSchema,
+    Feature,
+    Kind,
+    Task,
+    infer_kind,
+    infer_task,
+    is_boolean,
+)
+
+# Lines of the file a message lists; the header is line 1, so row i of the frame is line i + 2.
+SHOWN_LINES = 5
+# A categorical feature with more distinct values than this is probably an identifier.
+MANY_CATEGORIES = 1000
+
+
+def lines(mask: pd.Series) -> str:
+    """``lines 2, 7, 9`` for the first rows where ``mask`` holds, as lines of the CSV file."""
+    positions = np.flatnonzero(mask.to_numpy())[:SHOWN_LINES] + 2
+    more = ", ..." if mask.sum() > SHOWN_LINES else ""
+    return f"line{'s' if len(positions) > 1 else ''} {', '.join(map(str, positions))}{more}"
+
+
+def values_of(column: pd.Series, mask: pd.Series) -> str:
+    """The first few values where ``mask`` holds, quoted."""
+    return ", ".join(repr(value) for value in column[mask].head(3).tolist())
 
 
 def missing_columns(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
     """Columns the config names that the file does not have."""
-    wanted = [config.data.target, *config.data.features]
+    wanted = [config.data.target, *(config.data.features or {})]
     absent = [name for name in wanted if name not in frame.columns]
     if not absent:
         return []
     return [f"missing columns: {', '.join(absent)} (the file has {', '.join(frame.columns)})"]
 
 
-def non_numeric_features(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
-    """Feature columns that hold text or other non-numbers, which the models cannot use."""
-    columns = [
-        name
-        for name in config.data.features
-        if not pd.api.types.is_numeric_dtype(frame[name]) or pd.api.types.is_bool_dtype(frame[name])
-    ]
-    if not columns:
+def resolve_schema(frame: pd.DataFrame, config: TrainConfig) -> tuple[DataSchema, list[str]]:
+    """The schema of this run, and a note for each thing inferred rather than declared.
+
+    The file must have every column the config names; see :func:`missing_columns`.
+    """
+    notes = []
+    target = config.data.target
+    task = config.known_task()
+    if task is None:
+        task, reason = infer_task(frame[target])
+        notes.append(f"task: {task} (inferred from the target {target!r}: {reason})")
+    declared = config.data.features
+    if declared is None:
+        declared = {name: "auto" for name in frame.columns if name != target}
+        notes.append(f"features: every column but the target ({len(declared)})")
+    kinds = {
+        name: infer_kind(frame[name]) if kind == "auto" else Kind(kind)
+        for name, kind in declared.items()
+    }
+    features = tuple(
+        Feature(name, kind, allow_missing=name not in config.data.forbid_missing)
+        for name, kind in kinds.items()
+    )
+    schema = DataSchema(task=task, target=target, features=features)
+    if any(kind == "auto" for kind in declared.values()):
+        notes.append("inferred kinds, to pin in the config:\n" + schema.describe())
+    return schema, notes
+
+
+def feature_problems(column: pd.Series, feature: Feature) -> list[str]:
+    """What is wrong with one feature column, given its kind."""
+    name = feature.name
+    empty = column.isna()
+    if empty.all():
+        return [f"feature {name!r} is empty in every row"]
+    if empty.any() and not feature.allow_missing:
+        return [f"feature {name!r} is empty on {lines(empty)} (data.forbid_missing lists it)"]
+    if feature.kind == Kind.NUMERIC:
+        return numeric_problems(column, name)
+    if feature.kind == Kind.BOOLEAN and not pd.api.types.is_bool_dtype(column):
+        if not is_boolean(column):
+            other = column.notna() & ~column.map(lambda value: isinstance(value, bool))
+            return [
+                f"feature {name!r} is declared boolean but holds other values than true and "
+                f"false on {lines(other)}: {values_of(column, other)}"
+            ]
+    return []
+
+
+def numeric_problems(column: pd.Series, name: str) -> list[str]:
+    """Text or infinities in a numeric column."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        text = column.notna() & pd.to_numeric(column, errors="coerce").isna()
+        if text.any():
+            return [
+                f"feature {name!r} is declared numeric but holds text on {lines(text)}: "
+                f"{values_of(column, text)} (declare it categorical, or fix those cells)"
+            ]
         return []
-    return [f"features that are not numeric: {', '.join(columns)} (encode them as numbers first)"]
-
-
-def gaps(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
-    """Empty cells and infinities: the pipeline has no imputation step, so it refuses both."""
-    problems = []
-    columns = [config.data.target, *config.data.features]
-    empty = frame[columns].isna().sum()
-    if empty.any():
-        counts = ", ".join(f"{name} ({count})" for name, count in empty[empty > 0].items())
-        problems.append(f"empty cells in {counts}")
-    numeric = frame[list(config.data.features)].select_dtypes("number")
-    infinite = np.isinf(numeric).sum()
+    infinite = pd.Series(np.isinf(column.to_numpy(dtype=float)), index=column.index)
     if infinite.any():
-        counts = ", ".join(f"{name} ({count})" for name, count in infinite[infinite > 0].items())
-        problems.append(f"infinite values in {counts}")
-    return problems
+        return [f"feature {name!r} holds infinite values on {lines(infinite)}"]
+    return []
 
 
-def target_problems(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
-    """A target that is not a set of class labels, or whose classes are too small to split."""
-    target = frame[config.data.target].dropna()
-    name = config.data.target
-    if pd.api.types.is_float_dtype(target) and not (target == target.round()).all():
-        return [
-            f"the target {name!r} holds fractional numbers: the pipeline trains classifiers, "
-            "so the target must be class labels"
-        ]
+def category_warnings(frame: pd.DataFrame, schema: DataSchema) -> list[str]:
+    """Categorical features with so many values that they look like identifiers."""
+    warnings = []
+    for name in schema.of_kind(Kind.CATEGORICAL):
+        distinct = frame[name].nunique()
+        if distinct > MANY_CATEGORIES:
+            warnings.append(
+                f"warning: categorical feature {name!r} has {distinct} distinct values (an "
+                "identifier?); only the most frequent are encoded, the rest share one column"
+            )
+    return warnings
+
+
+def target_problems(target: pd.Series, task: Task, test_size: float) -> list[str]:
+    """An empty target cell, a target that does not fit the task, classes too small to split."""
+    name = target.name
+    empty = target.isna()
+    if empty.all():
+        return [f"the target {name!r} is empty in every row"]
+    if empty.any():
+        return [f"the target {name!r} is empty on {lines(empty)}: fill or remove those rows"]
+    if task == Task.REGRESSION:
+        if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
+            return [
+                f"task is regression, but the target {name!r} is not numbers "
+                f"({values_of(target, target.notna())}): set task: classification"
+            ]
+        return []
+    return class_problems(target, test_size)
+
+
+def class_problems(target: pd.Series, test_size: float) -> list[str]:
+    """Two classes or more, each with rows on both sides of a stratified split."""
     counts = target.value_counts()
+    name = target.name
     if len(counts) < 2:
-        return [f"the target {name!r} has {len(counts)} class(es): a classifier needs two or more"]
+        return [f"the target {name!r} has {len(counts)} class: a classifier needs two or more"]
     rare = counts[counts < 2]
     if not rare.empty:
-        listed = ", ".join(str(label) for label in rare.index)
-        return [f"classes with a single row cannot be split into train and test: {listed}"]
-    return split_problems(len(frame), len(counts), config.test_size)
+        labels = ", ".join(str(label) for label in rare.index[:SHOWN_LINES])
+        hint = (
+            ": is it a quantity? set task: regression"
+            if len(rare) > MAX_CLASSES_OF_NUMBERS and pd.api.types.is_numeric_dtype(target)
+            else ""
+        )
+        return [
+            f"{len(rare)} classes of the target {name!r} have a single row, which cannot be "
+            f"split into train and test: {labels}{', ...' if len(rare) > SHOWN_LINES else ''}"
+            f"{hint}"
+        ]
+    return split_problems(len(target), len(counts), test_size)
 
 
 def split_problems(rows: int, classes: int, test_size: float) -> list[str]:
@@ -83,14 +182,27 @@ def split_problems(rows: int, classes: int, test_size: float) -> list[str]:
     return []
 
 
-def validate_dataset(frame: pd.DataFrame, config: TrainConfig, source: str) -> None:
-    """Raise :class:`DataValidationError` listing every problem of ``frame``, or return None."""
+def listed(problems: Iterable[str]) -> str:
+    """Problems as an indented list, one per line."""
+    return "\n".join(f"  - {problem}" for problem in problems)
+
+
+def validate_dataset(
+    frame: pd.DataFrame, config: TrainConfig, source: str
+) -> tuple[DataSchema, list[str]]:
+    """The schema of ``frame`` and the notes and warnings for the user.
+
+    Raises :class:`DataValidationError` listing every problem of ``frame``.
+    """
     problems = missing_columns(frame, config)
-    if not problems:
-        if len(frame) < config.data.min_rows:
-            problems.append(f"{len(frame)} rows, fewer than data.min_rows={config.data.min_rows}")
-        problems += non_numeric_features(frame, config) + gaps(frame, config)
-        problems += target_problems(frame, config)
     if problems:
-        listed = "\n".join(f"  - {problem}" for problem in problems)
-        raise DataValidationError(f"{source} cannot be used for training:\n{listed}")
+        raise DataValidationError(f"{source} cannot be used for training:\n{listed(problems)}")
+    schema, notes = resolve_schema(frame, config)
+    if len(frame) < config.data.min_rows:
+        problems.append(f"{len(frame)} rows, fewer than data.min_rows={config.data.min_rows}")
+    for feature in schema.features:
+        problems += feature_problems(frame[feature.name], feature)
+    problems += target_problems(frame[schema.target], schema.task, config.split.test_size)
+    if problems:
+        raise DataValidationError(f"{source} cannot be used for training:\n{listed(problems)}")
+    return schema, notes + category_warnings(frame, schema)

@@ -1,64 +1,66 @@
 """The serving API: liveness, readiness, predictions (one row or a batch) and model lineage.
 
-Endpoints are ``async`` and rows go through a micro-batcher per model, so one worker serves
-many concurrent requests with one model call per batch. Responses are serialised once, with
-orjson, from plain values: the response models only document their shape in the OpenAPI
-schema, since validating what the API itself built would cost time and catch nothing.
+A request is checked against the data schema of the champion being served (its features, their
+kinds, which may be missing), so a newly promoted model of new data is served with the right
+schema without a restart; the OpenAPI document shows the same schema. Endpoints are ``async`` and
+rows go through a micro-batcher per model, so one worker serves many concurrent requests with
+one model call per batch. Responses are serialised once, with orjson, from plain values: the
+response models only document their shape in the OpenAPI schema, since validating what the API
+itself built would cost time and catch nothing.
+
+Components of higher maturity levels extend the app through :class:`Extension` (level 4's
+monitoring: metrics, the prediction log, model reload), so the app has one shape at every level.
 """
 
 import asyncio
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import orjson
 from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from pydantic import ValidationError
 
-{%- if cookiecutter.__monitoring == 'yes' %}
-from ..monitoring.service import Monitoring
-from ..monitoring.settings import DEFAULT_MONITOR_CONFIG, load_monitor_config
-{%- endif %}
 from ..pipeline.errors import PipelineError
-{%- if cookiecutter.__monitoring == 'yes' %}
-from .registry import (
-    ServedModel,
-    load_registry_models,
-    load_version,
-    registry_client,
-    served_versions,
-)
-{%- else %}
-from .registry import ServedModel, load_registry_models
-{%- endif %}
+from .registry import ServedModel, load_registry_models, servable
 from .routing import CHALLENGER, CHAMPION, Router
-from .schemas import (
-    BatchPrediction,
-    ModelReport,
-    Prediction,
-    Status,
-    batch_model,
-    field_names,
-    row_model,
-)
-from .settings import DEFAULT_SERVE_CONFIG, ServeSettings, load_serve_config
-
-# The serving config of an app built by uvicorn (:func:`app_from_environment`): uvicorn's
-# workers import the app in their own processes, so the command line hands it over this way.
-CONFIG_VARIABLE = "SERVE_CONFIG"
+from .schemas import BatchPrediction, ModelReport, Prediction, RequestSchemas, Status
+from .settings import CONFIG_VARIABLE, DEFAULT_SERVE_CONFIG, ServeSettings, load_serve_config
 {%- if cookiecutter.__monitoring == 'yes' %}
-MONITOR_CONFIG_VARIABLE = "MONITOR_CONFIG"
+from ..monitoring.service import monitoring_from_environment
 {%- endif %}
+
 # How often an app without a champion looks in the registry again, when asked if it is ready.
 RETRY_SECONDS = 5.0
 NO_CHAMPION = "no champion model is loaded: train, then run `make promote`"
+NO_PROBABILITIES = "this model gives no class probabilities (it is not a classifier that has them)"
 LOGGER = logging.getLogger(__name__)
 RoutingKey = Annotated[str | None, Header(alias="X-Routing-Key")]
 ModelLoader = Callable[[], dict[str, ServedModel]]
+# Before a champion is loaded, the features a request must send are not known yet.
+UNKNOWN_ROW = {"type": "object", "description": "the champion's features (none is loaded yet)"}
+
+
+class Extension(Protocol):
+    """What a component adds to the app: routes and middleware, a life, and every answer."""
+
+    def attach(self, app: FastAPI, slots: "ModelSlots") -> None:
+        """Add routes or middleware to ``app``, serving the models of ``slots``."""
+
+    def start(self) -> None:
+        """Start background work, on the running event loop."""
+
+    async def stop(self) -> None:
+        """Stop background work."""
+
+    def observe(self, request: Request, model: ServedModel, rows: list[dict], answers: list):
+        """Hear of one answered request: its model, its rows by feature, its predictions."""
 
 
 def json_response(payload: dict[str, Any], status_code: int = 200) -> Response:
@@ -67,32 +69,42 @@ def json_response(payload: dict[str, Any], status_code: int = 200) -> Response:
 
 
 class ModelSlots:
-    """The models being served, by variant, swapped as a whole so no request sees half a swap.
+    """The models being served, by variant, swapped as a whole so no request sees half a swap,
+    and the request schemas of the champion's features.
 
     An app that started before any model was promoted looks again, at most every
     ``RETRY_SECONDS``, when asked whether it is ready: it becomes ready without a restart.
     """
 
-    def __init__(self, load_models: ModelLoader):
+    def __init__(self, load_models: ModelLoader, settings: ServeSettings):
         self.load_models = load_models
+        self.settings = settings
         self.models: dict[str, ServedModel] = {}
+        self.requests: RequestSchemas | None = None
         self.last_attempt = -RETRY_SECONDS
         self.lock = asyncio.Lock()
 
     def replace(self, models: dict[str, ServedModel]) -> None:
         """Serve a new set of models (the dict is swapped in one assignment)."""
+        models = servable(models)
         for model in models.values():
-            model.batcher.start()
+            model.start()
+        champion = models.get(CHAMPION)
+        if champion is not None and champion is not self.models.get(CHAMPION):
+            settings = self.settings
+            self.requests = RequestSchemas.of(
+                champion.schema, settings.max_abs_value, settings.max_batch_rows
+            )
         self.models = models
 
     async def swap(self, models: dict[str, ServedModel]) -> None:
         """Serve ``models`` from now on; requests already queued on a replaced model finish on
-        it (its batcher is drained), so a swap fails no request."""
+        it (its batchers are drained), so a swap fails no request."""
         replaced = [
             model for variant, model in self.models.items() if models.get(variant) is not model
         ]
         self.replace(models)
-        await asyncio.gather(*(model.batcher.drain() for model in replaced))
+        await asyncio.gather(*(model.drain() for model in replaced))
 
     def load(self) -> None:
         """Load the models now, in the event loop: at startup, before any request.
@@ -119,7 +131,7 @@ class ModelSlots:
     async def stop(self) -> None:
         """Stop every batcher; requests still queued get an error instead of hanging."""
         for model in self.models.values():
-            await model.batcher.stop()
+            await model.stop()
 
     def champion(self) -> ServedModel:
         """The champion; 503 when none is loaded yet."""
@@ -128,19 +140,44 @@ class ModelSlots:
             raise HTTPException(503, NO_CHAMPION)
         return model
 
+    def schemas(self) -> RequestSchemas:
+        """The request schemas of the champion's features; 503 before a champion."""
+        self.champion()
+        assert self.requests is not None, "a champion always comes with its request schemas"
+        return self.requests
 
-async def validation_error(_: Request, error: RequestValidationError) -> Response:
-    """413 for a batch with too many rows; else 422 with FastAPI's details, naming the field.
+
+def error_details(errors: list[dict[str, Any]], where: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Validation errors as FastAPI writes them: each names its place, from ``where`` down."""
+    return [
+        {"type": error["type"], "loc": [*where, *error["loc"]], "msg": error["msg"]}
+        | ({"input": error["input"]} if "input" in error else {})
+        | ({"ctx": error["ctx"]} if "ctx" in error else {})
+        for error in jsonable_encoder(errors)
+    ]
+
+
+def refusal(details: list[dict[str, Any]]) -> Response:
+    """413 for a batch with too many rows; else 422 with the details, naming the field.
 
     The details are written with orjson, which writes an infinite or NaN input back as null:
     the standard JSON encoder would fail on the very values the API refuses.
     """
-    details = jsonable_encoder(error.errors())
     for detail in details:
         if detail["type"] == "too_long" and detail["loc"] == ["body", "rows"]:
             limit = detail["ctx"]["max_length"]
             return json_response({"detail": f"a batch may hold at most {limit} rows"}, 413)
     return json_response({"detail": details}, 422)
+
+
+async def body_error(_: Request, error: ValidationError) -> Response:
+    """A request body that does not fit the champion's schema."""
+    return refusal(error_details(error.errors(include_url=False), ("body",)))
+
+
+async def parameter_error(_: Request, error: RequestValidationError) -> Response:
+    """A query parameter or header FastAPI refused (its details already name the place)."""
+    return refusal(error_details(list(error.errors()), ()))
 
 
 def add_status_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) -> None:
@@ -161,32 +198,44 @@ def add_status_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) 
 
     @app.get("/model", response_model=ModelReport, responses={503: {"description": NO_CHAMPION}})
     async def model_info() -> Response:
-        """Name, version, alias, run and data hash of each served model: a prediction's lineage."""
+        """Name, version, alias, run, data hash and features of each served model."""
         slots.champion()
         models = [model.describe() for model in slots.models.values()]
         return json_response({"challenger_share": settings.challenger_share, "models": models})
-{%- if cookiecutter.__monitoring == 'yes' %}
+
+
+def request_body(schema_name: str) -> dict[str, Any]:
+    """The OpenAPI request body of a route whose body is checked against a row schema."""
+    reference = {"$ref": f"#/components/schemas/{schema_name}"}
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": reference}}}
+    }
+
+
+async def answer(model: ServedModel, rows: list[list[Any]], probabilities: bool) -> dict[str, Any]:
+    """The predictions of ``rows`` (and their class probabilities when asked for)."""
+    if not probabilities:
+        return {"predictions": await model.batcher.submit(rows)}
+    if not model.gives_probabilities:
+        raise HTTPException(422, NO_PROBABILITIES)
+    labelled = await model.probability_batcher.submit(rows)
+    return {
+        "predictions": [label for label, _ in labelled],
+        "probabilities": [shares for _, shares in labelled],
+    }
 
 
 def add_prediction_routes(
-    app: FastAPI, slots: ModelSlots, settings: ServeSettings, monitoring: Monitoring
+    app: FastAPI, slots: ModelSlots, settings: ServeSettings, extensions: Sequence[Extension]
 ) -> None:
-    """/predict and /predict/batch, with schemas derived from the configured features.
+    """/predict and /predict/batch, checked against the champion's features.
 
-    Every answer is handed to ``monitoring``: metrics per variant and class, and the log.
+    Every answer is handed to the extensions (at level 4: metrics per variant and class, and
+    the prediction log).
     """
-{%- else %}
-
-
-def add_prediction_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) -> None:
-    """/predict and /predict/batch, with schemas derived from the configured features."""
-{%- endif %}
     router = Router(settings.challenger_share)
-    row_schema = row_model(settings.features, settings.max_abs_value)
-    batch_schema = batch_model(row_schema, settings.max_batch_rows)
-    names = field_names(settings.features)
-    unavailable = {
-        400: {"description": "the body is not valid JSON"},
+    errors = {
+        413: {"description": "more rows than max_batch_rows"},
         503: {"description": NO_CHAMPION},
     }
 
@@ -195,81 +244,96 @@ def add_prediction_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettin
         variant = router.choose(key, has_challenger=CHALLENGER in slots.models)
         return slots.models.get(variant, champion)
 
-    @app.post("/predict", response_model=Prediction, responses=unavailable)
-{%- if cookiecutter.__monitoring == 'yes' %}
-    async def predict(
-        request: Request, row: row_schema, routing_key: RoutingKey = None
-    ) -> Response:
-        """Predict one row; the answer names the variant and the model version that gave it."""
-        model = route(routing_key)
-        values = [getattr(row, name) for name in names]
-        (prediction,) = await model.batcher.submit([values])
-        monitoring.observe(request, model, [dict(zip(settings.features, values))], [prediction])
-{%- else %}
-    async def predict(row: row_schema, routing_key: RoutingKey = None) -> Response:
-        """Predict one row; the answer names the variant and the model version that gave it."""
-        model = route(routing_key)
-        (prediction,) = await model.batcher.submit([[getattr(row, name) for name in names]])
-{%- endif %}
-        return json_response(
-            {"prediction": prediction, "variant": model.variant, "model_version": model.version}
+    async def predict_rows(request: Request, key: str | None, probabilities: bool, batch: bool):
+        model = route(key)
+        schemas = slots.schemas()
+        body = await request.body()
+        rows = (
+            schemas.batch.model_validate_json(body).rows
+            if batch
+            else [schemas.row.model_validate_json(body)]
         )
+        values = [schemas.values(row) for row in rows]
+        answered = await answer(model, values, probabilities)
+        logged = [dict(zip(model.schema.names, row)) for row in values]
+        for extension in extensions:
+            extension.observe(request, model, logged, answered["predictions"])
+        return model, answered
+
+    @app.post(
+        "/predict",
+        response_model=Prediction,
+        response_model_exclude_none=True,
+        responses={503: errors[503]},
+        openapi_extra=request_body("Row"),
+    )
+    async def predict(
+        request: Request, routing_key: RoutingKey = None, probabilities: bool = False
+    ) -> Response:
+        """Predict one row; the answer names the variant and the model version that gave it.
+
+        ``?probabilities=true`` adds each class's probability (classifiers only).
+        """
+        model, answered = await predict_rows(request, routing_key, probabilities, batch=False)
+        single = {key: values[0] for key, values in answered.items()}
+        body = {"prediction": single.pop("predictions"), **single}
+        return json_response({**body, "variant": model.variant, "model_version": model.version})
 
     @app.post(
         "/predict/batch",
         response_model=BatchPrediction,
-        responses={413: {"description": "more rows than max_batch_rows"}, **unavailable},
+        response_model_exclude_none=True,
+        responses=errors,
+        openapi_extra=request_body("Batch"),
     )
-{%- if cookiecutter.__monitoring == 'yes' %}
     async def predict_batch(
-        request: Request, batch: batch_schema, routing_key: RoutingKey = None
+        request: Request, routing_key: RoutingKey = None, probabilities: bool = False
     ) -> Response:
         """Predict up to ``max_batch_rows`` rows at once, all with the same variant."""
-        model = route(routing_key)
-        rows = [[getattr(row, name) for name in names] for row in batch.rows]
-        predictions = await model.batcher.submit(rows)
-        logged = [dict(zip(settings.features, row)) for row in rows]
-        monitoring.observe(request, model, logged, predictions)
-{%- else %}
-    async def predict_batch(batch: batch_schema, routing_key: RoutingKey = None) -> Response:
-        """Predict up to ``max_batch_rows`` rows at once, all with the same variant."""
-        model = route(routing_key)
-        rows = [[getattr(row, name) for name in names] for row in batch.rows]
-        predictions = await model.batcher.submit(rows)
-{%- endif %}
-        return json_response(
-            {"predictions": predictions, "variant": model.variant, "model_version": model.version}
+        model, answered = await predict_rows(request, routing_key, probabilities, batch=True)
+        return json_response({**answered, "variant": model.variant, "model_version": model.version})
+
+
+def row_components(slots: ModelSlots) -> dict[str, Any]:
+    """The Row and Batch schemas of the champion's features, for the OpenAPI document."""
+    if slots.requests is None:
+        return {"Row": UNKNOWN_ROW, "Batch": UNKNOWN_ROW}
+    template = "#/components/schemas/{model}"
+    batch = slots.requests.batch.model_json_schema(ref_template=template)
+    components = batch.pop("$defs", {})
+    return {**components, "Batch": batch}
+
+
+def install_openapi(app: FastAPI, slots: ModelSlots) -> None:
+    """Make the OpenAPI document show the request schema of the champion being served now."""
+
+    def openapi() -> dict[str, Any]:
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-{%- if cookiecutter.__monitoring == 'yes' %}
+        document.setdefault("components", {}).setdefault("schemas", {}).update(
+            row_components(slots)
+        )
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(
-    settings: ServeSettings, load_models: ModelLoader, monitoring: Monitoring
+    settings: ServeSettings, load_models: ModelLoader, extensions: Sequence[Extension] = ()
 ) -> FastAPI:
-    """The FastAPI app; ``load_models`` and ``monitoring`` read the registry (tests pass their
-    own)."""
-    slots = ModelSlots(load_models)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        slots.load()
-        monitoring.start()
-        yield
-        await monitoring.stop()
-        await slots.stop()
-{%- else %}
-
-
-def create_app(settings: ServeSettings, load_models: ModelLoader) -> FastAPI:
     """The FastAPI app; ``load_models`` reads the registry (tests pass their own)."""
-    slots = ModelSlots(load_models)
+    slots = ModelSlots(load_models, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         slots.load()
+        for extension in extensions:
+            extension.start()
         yield
+        for extension in extensions:
+            await extension.stop()
         await slots.stop()
-{%- endif %}
 
     app = FastAPI(
         title="Model serving API",
@@ -277,14 +341,13 @@ def create_app(settings: ServeSettings, load_models: ModelLoader) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.slots = slots
-    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(ValidationError, body_error)
+    app.add_exception_handler(RequestValidationError, parameter_error)
     add_status_routes(app, slots, settings)
-{%- if cookiecutter.__monitoring == 'yes' %}
-    add_prediction_routes(app, slots, settings, monitoring)
-    monitoring.attach(app, slots)
-{%- else %}
-    add_prediction_routes(app, slots, settings)
-{%- endif %}
+    add_prediction_routes(app, slots, settings, extensions)
+    for extension in extensions:
+        extension.attach(app, slots)
+    install_openapi(app, slots)
     return app
 
 
@@ -294,17 +357,8 @@ def app_from_environment() -> FastAPI:
     uvicorn calls this factory in each worker process.
     """
     settings = load_serve_config(os.environ.get(CONFIG_VARIABLE) or DEFAULT_SERVE_CONFIG)
+    extensions: list[Extension] = []
 {%- if cookiecutter.__monitoring == 'yes' %}
-    monitor_settings = load_monitor_config(
-        os.environ.get(MONITOR_CONFIG_VARIABLE) or DEFAULT_MONITOR_CONFIG
-    )
-    client = registry_client()
-    monitoring = Monitoring(
-        monitor_settings,
-        resolve=lambda: served_versions(client, settings.registered_model),
-        load=lambda variant, version: load_version(client, variant, version, settings),
-    )
-    return create_app(settings, lambda: load_registry_models(settings), monitoring)
-{%- else %}
-    return create_app(settings, lambda: load_registry_models(settings))
+    extensions.append(monitoring_from_environment(settings))
 {%- endif %}
+    return create_app(settings, lambda: load_registry_models(settings), extensions)

@@ -3,10 +3,14 @@
 The champion is the version ``make promote`` chose; the challenger is the latest trained one.
 Each is loaded as the scikit-learn pipeline it was logged as (not the generic pyfunc wrapper,
 which checks and converts every input again), by its version number, so the version the API
-reports is the version it runs even if an alias moves while it loads.
+reports is the version it runs even if an alias moves while it loads. Its data schema, logged
+with it, says what a request must send; a version whose features are not the ones the training
+config declares is refused when it loads, with a message saying which differ.
 """
 
+import asyncio
 import logging
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,21 +19,38 @@ import mlflow.sklearn
 import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
-from mlflow.models import get_model_info
 
 from ..pipeline.errors import ConfigError
-from ..pipeline.promotion import CHAMPION_ALIAS, alias_version
-from ..pipeline.tracking import CHALLENGER_ALIAS, tracking_uri
+from ..pipeline.promotion import CHAMPION_ALIAS, alias_version, same_inputs
+from ..pipeline.schema import DataSchema, Kind
+from ..pipeline.tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri
 from .batching import MicroBatcher
 from .routing import CHALLENGER, CHAMPION
 from .settings import ServeSettings
 
 LOGGER = logging.getLogger(__name__)
+# A category never seen in training is answered (its one-hot columns are all 0); scikit-learn
+# may warn about it on every request, which would flood the log with an expected event.
+warnings.filterwarnings("ignore", message="Found unknown categories", category=UserWarning)
+
+
+def rows_frame(rows: list[Sequence[Any]], schema: DataSchema) -> pd.DataFrame:
+    """Rows of values in feature order as the frame the model was trained on: numbers as
+    floats (a missing one as NaN), categories and booleans as objects (missing as None)."""
+    frame = pd.DataFrame(rows, columns=list(schema.names), dtype=object)
+    numeric = schema.of_kind(Kind.NUMERIC)
+    if numeric:
+        frame[numeric] = frame[numeric].astype(float)
+    return frame
 
 
 @dataclass
 class ServedModel:  # pylint: disable=too-many-instance-attributes
-    """A registered model version in memory, its micro-batcher and its lineage."""
+    """A registered model version in memory, its micro-batchers and its lineage.
+
+    Rows asking for labels and rows asking for class probabilities queue in separate batchers,
+    so the common request never pays for probabilities it did not ask for.
+    """
 
     variant: str
     name: str
@@ -37,17 +58,50 @@ class ServedModel:  # pylint: disable=too-many-instance-attributes
     run_id: str
     data_sha256: str | None
     estimator: Any
-    features: tuple[str, ...]
+    schema: DataSchema
     max_batch_size: int = 256
     batcher: MicroBatcher = field(init=False)
+    probability_batcher: MicroBatcher = field(init=False)
 
     def __post_init__(self):
         self.batcher = MicroBatcher(self.predict_rows, self.max_batch_size)
+        self.probability_batcher = MicroBatcher(self.predict_probabilities, self.max_batch_size)
 
-    def predict_rows(self, rows: list[Sequence[float]]) -> list[Any]:
+    @property
+    def batchers(self) -> tuple[MicroBatcher, MicroBatcher]:
+        """Both batchers, for starting, draining and stopping them together."""
+        return self.batcher, self.probability_batcher
+
+    @property
+    def gives_probabilities(self) -> bool:
+        """Whether the model can answer class probabilities (classifiers that estimate them)."""
+        return hasattr(self.estimator, "predict_proba")
+
+    def predict_rows(self, rows: list[Sequence[Any]]) -> list[Any]:
         """Predict rows given in feature order; plain Python values, ready for JSON."""
-        frame = pd.DataFrame(rows, columns=list(self.features))
-        return self.estimator.predict(frame).tolist()
+        return self.estimator.predict(rows_frame(rows, self.schema)).tolist()
+
+    def predict_probabilities(self, rows: list[Sequence[Any]]) -> list[tuple[Any, dict]]:
+        """Each row's label and its probability per class (keyed by the class as text)."""
+        frame = rows_frame(rows, self.schema)
+        labels = self.estimator.predict(frame).tolist()
+        classes = [str(label) for label in self.estimator.classes_]
+        probabilities = self.estimator.predict_proba(frame).tolist()
+        return [(label, dict(zip(classes, row))) for label, row in zip(labels, probabilities)]
+
+    def start(self) -> None:
+        """Start both batchers on the running loop."""
+        for batcher in self.batchers:
+            batcher.start()
+
+    async def drain(self) -> None:
+        """Answer what is queued, then stop (see :meth:`.MicroBatcher.drain`)."""
+        await asyncio.gather(*(batcher.drain() for batcher in self.batchers))
+
+    async def stop(self) -> None:
+        """Stop both batchers; queued requests get an error."""
+        for batcher in self.batchers:
+            await batcher.stop()
 
     def describe(self) -> dict[str, Any]:
         """What /model reports: enough to trace a prediction back to its run and its data."""
@@ -58,40 +112,40 @@ class ServedModel:  # pylint: disable=too-many-instance-attributes
             "alias": self.variant,
             "run_id": self.run_id,
             "data_sha256": self.data_sha256,
+            "task": self.schema.task.value,
+            "features": list(self.schema.names),
         }
 
 
-def check_features(uri: str, features: tuple[str, ...]) -> None:
-    """Refuse a model whose input columns are not the configured features.
+def check_features(name: str, version: str, schema: DataSchema, settings: ServeSettings) -> None:
+    """Refuse a version whose features are not the ones the training config declares.
 
-    The request schema comes from the training config; a model trained on other columns would
-    fail on every request, so it is refused at load time with a message saying which differ.
+    A model trained on other columns would answer requests the configured clients do not
+    send, so it is refused when it loads, with a message saying which differ.
     """
-    signature = get_model_info(uri).signature
-    if signature is None:
+    if settings.features is None or schema.names == settings.features:
         return
-    logged = tuple(signature.inputs.input_names())
-    if logged != features:
-        raise ConfigError(
-            f"{uri} was trained on the features {', '.join(map(str, logged))}, but "
-            f"data.features of the training config lists {', '.join(features)}"
-        )
+    raise ConfigError(
+        f"version {version} of {name} was trained on the features {', '.join(schema.names)}, "
+        f"but data.features of the training config lists {', '.join(settings.features)}: "
+        "promote a model trained on this config, or serve another registered model"
+    )
 
 
 def load_version(client: MlflowClient, variant: str, version: str, settings: ServeSettings):
-    """Load one registered version, with the data hash of the run that trained it."""
+    """Load one registered version, with its data schema and the data hash of its run."""
     name = settings.registered_model
     run_id = client.get_model_version(name, version).run_id
-    uri = f"models:/{name}/{version}"
-    check_features(uri, settings.features)
+    schema = registered_schema(name, version)
+    check_features(name, version, schema, settings)
     return ServedModel(
         variant=variant,
         name=name,
         version=version,
         run_id=run_id,
         data_sha256=client.get_run(run_id).data.tags.get("lineage.data_sha256"),
-        estimator=mlflow.sklearn.load_model(uri),
-        features=settings.features,
+        estimator=mlflow.sklearn.load_model(f"models:/{name}/{version}"),
+        schema=schema,
         max_batch_size=settings.micro_batch_rows,
     )
 
@@ -118,6 +172,22 @@ def served_versions(client: MlflowClient, name: str) -> dict[str, str]:
     if challenger not in (None, champion):
         versions[CHALLENGER] = challenger
     return versions
+
+
+def servable(models: dict[str, ServedModel]) -> dict[str, ServedModel]:
+    """``models`` without a challenger whose features differ from the champion's (logged).
+
+    The request schema is the champion's, so such a challenger could not answer its share.
+    """
+    champion, challenger = models.get(CHAMPION), models.get(CHALLENGER)
+    if champion is None or challenger is None or same_inputs(champion.schema, challenger.schema):
+        return models
+    LOGGER.error(
+        "not serving challenger version %s: its features differ from the champion's (version %s)",
+        challenger.version,
+        champion.version,
+    )
+    return {CHAMPION: champion}
 
 
 def load_registry_models(settings: ServeSettings) -> dict[str, ServedModel]:

@@ -1,77 +1,64 @@
 """Read ``configs/serve.yaml``, and the training config it points at, into checked settings.
 
-The features and the registered model are facts of the training config, so the serving config
-names that file instead of repeating them: a model retrained on other columns is served with
-the matching request schema without a second edit. As with training, a mistake gets a message
-that names the setting, and an unknown setting is refused rather than silently ignored.
+The registered model and the features are facts of the training config, so the serving config
+names that file instead of repeating them. The API serves the features the champion was trained
+on (its data schema, logged with it), and refuses a champion whose features are not the ones
+the training config declares: a model of other data is never served by mistake. As with
+training, a mistake gets a message that names the setting, and an unknown setting is refused.
 """
 
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..pipeline.config import (
-    check_keys,
-    count_setting,
-    load_config,
-    read_config_file,
-    text_setting,
-)
-from ..pipeline.errors import ConfigError
+from pydantic import Field
+
+from ..pipeline.config import Section, load_config, parse_with, read_config_file
 
 DEFAULT_SERVE_CONFIG = Path("configs") / "serve.yaml"
-KEYS = (
-    "training_config",
-    "challenger_share",
-    "max_batch_rows",
-    "max_abs_value",
-    "micro_batch_rows",
-)
+# The serving config of an app built by uvicorn: its workers import the app in their own
+# processes, so the command line names the config in this environment variable.
+CONFIG_VARIABLE = "SERVE_CONFIG"
+
+
+class ServeFile(Section):
+    """The settings of configs/serve.yaml, as written."""
+
+    training_config: Path
+    challenger_share: float = Field(ge=0, le=1)
+    max_batch_rows: int = Field(ge=1)
+    max_abs_value: float = Field(gt=0, allow_inf_nan=False)
+    micro_batch_rows: int = Field(ge=1)
 
 
 @dataclass(frozen=True)
 class ServeSettings:
-    """What the API serves and its limits; the defaults suit tests and small deployments."""
+    """What the API serves and its limits; the defaults suit tests and small deployments.
 
-    features: tuple[str, ...]
+    ``features`` are the names the training config declares, or None when it leaves them to be
+    inferred from the data: then any champion's features are served.
+    """
+
     registered_model: str
+    features: tuple[str, ...] | None = None
     challenger_share: float = 0.1
     max_batch_rows: int = 1000
     max_abs_value: float = 1e9
     micro_batch_rows: int = 256
 
 
-def share_setting(value: Any, name: str) -> float:
-    """A number from 0 to 1, both included (0 turns the challenger off, 1 sends it everything)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ConfigError(f"{name} must be a number from 0 to 1, not {value!r}")
-    return float(value)
-
-
-def bound_setting(value: Any, name: str) -> float:
-    """A finite number above 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number above 0, not {value!r}")
-    if not 0 < value < math.inf:
-        raise ConfigError(f"{name} must be a number above 0, not {value!r}")
-    return float(value)
-
-
 def parse_serve_config(settings: Any) -> ServeSettings:
     """Check parsed YAML of the serving config, then read the training config it names."""
-    if not isinstance(settings, Mapping):
-        raise ConfigError(f"the serving config must be a mapping of {', '.join(KEYS)}")
-    check_keys(settings, KEYS, where="")
-    training = load_config(text_setting(settings["training_config"], "training_config"))
+    written = parse_with(ServeFile, settings)
+    training = load_config(written.training_config)
+    declared = training.data.features
     return ServeSettings(
-        features=training.data.features,
         registered_model=training.tracking.registered_model,
-        challenger_share=share_setting(settings["challenger_share"], "challenger_share"),
-        max_batch_rows=count_setting(settings["max_batch_rows"], "max_batch_rows", minimum=1),
-        max_abs_value=bound_setting(settings["max_abs_value"], "max_abs_value"),
-        micro_batch_rows=count_setting(settings["micro_batch_rows"], "micro_batch_rows", 1),
+        features=None if declared is None else tuple(declared),
+        challenger_share=written.challenger_share,
+        max_batch_rows=written.max_batch_rows,
+        max_abs_value=written.max_abs_value,
+        micro_batch_rows=written.micro_batch_rows,
     )
 
 
