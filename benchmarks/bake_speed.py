@@ -19,7 +19,10 @@ TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 
 
 def load_template_model():
-    """Import tests/template_model.py, which lives beside the tests and not in a package."""
+    """Import tests/template_model.py, which lives beside the tests and not in a package (and
+    imports its neighbours, such as prometheus_rules, by name: the folder goes on the path)."""
+    if str(TESTS_DIR) not in sys.path:
+        sys.path.insert(0, str(TESTS_DIR))
     spec = importlib.util.spec_from_file_location("template_model", TESTS_DIR / "template_model.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
