@@ -16,7 +16,7 @@ from pathlib import Path
 from .data import SAMPLES, load_dataset, sample_path, write_dataset
 {%- if cookiecutter.__training == 'yes' %}
 from .pipeline.config import DEFAULT_CONFIG_PATH, load_config
-from .pipeline.errors import PipelineError
+from .pipeline.errors import ConfigError, PipelineError
 from .pipeline.load import provide_data
 from .pipeline.run import Evaluation, TrainingResult, run_evaluation, run_training
 {%- endif %}
@@ -71,8 +71,9 @@ def add_data_options(data: argparse.ArgumentParser) -> None:
 
 def run_training_data(args: argparse.Namespace) -> int:
     """The data the training config names: its bundled sample written, or the user's own file
-    checked to be there (an error says how to provide it). ``--sample`` writes a sample."""
-    if args.sample is not None:
+    checked to be there (an error says how to provide it). ``--sample`` or ``--output`` writes
+    a sample, as at every level."""
+    if args.sample is not None or args.output is not None:
         return run_data(args)
     print(provide_data(load_config(args.config).data.path))
     return 0
@@ -111,7 +112,10 @@ def describe_tracking(tracked: TrackedRun) -> str:
 def run_train(args: argparse.Namespace) -> int:
     """Run the whole pipeline on the config in ``args.config`` and report what it wrote."""
     config = load_config(args.config)
-    result = run_training(config)
+    try:
+        result = run_training(config)
+    except ConfigError as error:  # found once the data told the task: say which file to fix
+        raise ConfigError(f"{args.config}: {error}") from error
     split = result.split
     print(describe_data(result))
     print(

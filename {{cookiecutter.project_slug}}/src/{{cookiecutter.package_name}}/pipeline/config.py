@@ -24,7 +24,14 @@ from pydantic import (
 )
 
 from .errors import ConfigError
-from .estimators import SHORT_NAMES, build_estimator, estimator_path, import_class, task_of
+from .estimators import (
+    SHORT_NAMES,
+    build_estimator,
+    estimator_path,
+    import_class,
+    instantiate,
+    task_of,
+)
 {%- if cookiecutter.__serving == 'fastapi' %}
 from .evaluate import DEFAULT_PROMOTION_METRIC, METRICS
 {%- endif %}
@@ -34,8 +41,9 @@ DEFAULT_CONFIG_PATH = Path("configs") / "train.yaml"
 # What a config file parses into: the training config here, other configs elsewhere.
 Parsed = TypeVar("Parsed")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# A feature's kind as the config declares it; auto means inferred from the data.
-DeclaredKind = Kind | Literal["auto"]
+# A feature's kind as the config declares it: a Kind's value, or auto (inferred from the data).
+# One Literal rather than a union, so a wrong kind gets one message listing every choice.
+DeclaredKind = Literal[(*(kind.value for kind in Kind), "auto")]
 
 
 class Section(BaseModel):
@@ -159,7 +167,7 @@ class PromotionSettings(Section):
     """
 
     metric: Text | None = None
-    margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    margin: float = Field(default=0.0, ge=0, allow_inf_nan=False, strict=True)
 
     def metric_for(self, task: Task) -> str:
         """The metric the gate compares for ``task``."""
@@ -178,7 +186,7 @@ class TrainConfig(Section):
     else the target's values do (:func:`.schema.infer_task`).
     """
 
-    seed: int = Field(ge=0)
+    seed: int = Field(ge=0, strict=True)
     task: Task | None = None
     data: DataSettings
     split: SplitSettings
@@ -207,7 +215,7 @@ class TrainConfig(Section):
         if self.task is not None or self.model.estimator in SHORT_NAMES:
             return self.task
         path = estimator_path(self.model.estimator, None)
-        return task_of(import_class(path)())
+        return task_of(instantiate(import_class(path), {}))
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -86,25 +86,37 @@ def applies(metric: Metric, model: Pipeline) -> bool:
     return not metric.binary_only or len(getattr(model, "classes_", ())) == 2
 
 
+def predictions(model: Pipeline, features: pd.DataFrame, names: list[str]) -> dict[bool, Any]:
+    """What the metrics ``names`` read, each computed once: the predictions under ``False``, the
+    probabilities under ``True``. On a large test set, a prediction costs seconds."""
+    wanted = {METRICS[name].needs_probabilities for name in names}
+    return {
+        needs: model.predict_proba(features) if needs else model.predict(features)
+        for needs in wanted
+    }
+
+
+def scored(name: str, truth: pd.Series, predicted: dict[bool, Any], classes: Any) -> float:
+    """One metric, from what :func:`predictions` computed."""
+    metric = METRICS[name]
+    return float(metric.score(truth, predicted[metric.needs_probabilities], classes))
+
+
 def score(model: Pipeline, features: pd.DataFrame, truth: pd.Series, name: str) -> float:
     """One metric of ``model`` on these rows."""
-    metric = METRICS[name]
     classes = getattr(model, "classes_", None)
-    predicted = (
-        model.predict_proba(features) if metric.needs_probabilities else model.predict(features)
-    )
-    return float(metric.score(truth, predicted, classes))
+    return scored(name, truth, predictions(model, features, [name]), classes)
 
 
 def compute_metrics(
     model: Pipeline, features: pd.DataFrame, truth: pd.Series, task: Task
 ) -> dict[str, float]:
-    """Every metric of the task that applies to ``model``, on these rows."""
-    return {
-        name: score(model, features, truth, name)
-        for name in metrics_of(task)
-        if applies(METRICS[name], model)
-    }
+    """Every metric of the task that applies to ``model``, on these rows, the model predicting
+    once (and giving its probabilities once) for all of them."""
+    names = [name for name in metrics_of(task) if applies(METRICS[name], model)]
+    predicted = predictions(model, features, names)
+    classes = getattr(model, "classes_", None)
+    return {name: scored(name, truth, predicted, classes) for name in names}
 
 
 def feature_importances(

@@ -9,7 +9,9 @@ batch scoring, the promotion gate and the drift check all feed it raw rows. Per 
 - categorical: values are read as text (``94110`` and ``"94110"`` are one category), an empty
   cell is a category of its own, and each category seen in training becomes a 0/1 column. Rare
   categories share one column, and a category never seen in training sets none, so a new
-  value is answered rather than refused;
+  value is answered rather than refused. An estimator that splits on categories itself
+  (histogram gradient boosting) gets one column of category codes per feature instead
+  (:func:`categorical_codes`): on many rows a 0/1 column per category costs it memory and time;
 - boolean: true is 1 and false 0; empty cells take the most frequent value.
 """
 
@@ -18,14 +20,19 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    StandardScaler,
+)
 
 from .schema import DataSchema, Kind
 
 MISSING_CATEGORY = "missing"
 # A category needs this many training rows for a column of its own; rarer ones share one.
 MIN_CATEGORY_ROWS = 5
-# Columns per categorical feature at most, the shared one included: bounds the model's width.
+# Columns (or codes) per categorical feature at most, the shared one included: bounds the width.
 MAX_CATEGORY_COLUMNS = 30
 
 
@@ -59,6 +66,20 @@ def categorical_columns() -> Pipeline:
     )
 
 
+def categorical_codes() -> Pipeline:
+    """Text, then one code per common category (rare ones share one); unseen categories are
+    empty, which the estimator handles as it handles missing values."""
+    return make_pipeline(
+        FunctionTransformer(categories_as_text, feature_names_out="one-to-one"),
+        OrdinalEncoder(
+            handle_unknown="use_encoded_value",
+            unknown_value=np.nan,
+            min_frequency=MIN_CATEGORY_ROWS,
+            max_categories=MAX_CATEGORY_COLUMNS,
+        ),
+    )
+
+
 def boolean_columns() -> Pipeline:
     """1.0 for true, 0.0 for false; empty cells take the most frequent value."""
     return make_pipeline(
@@ -76,15 +97,23 @@ TRANSFORMERS = {
 }
 
 
-def build_features(schema: DataSchema) -> ColumnTransformer:
+def build_features(schema: DataSchema, codes: bool = False) -> ColumnTransformer:
     """One transformer per kind present, over the schema's features; other columns dropped.
 
     The output is dense: some estimators (histogram gradient boosting among them) refuse
-    sparse input, and the category cap keeps the width bounded.
+    sparse input, and the category cap keeps the width bounded. With ``codes``, categorical
+    features are category codes, one column each (see :func:`coded_categories`).
     """
+    makers = {**TRANSFORMERS, Kind.CATEGORICAL: categorical_codes} if codes else TRANSFORMERS
     parts = [
         (kind.value, make(), schema.of_kind(kind))
-        for kind, make in TRANSFORMERS.items()
+        for kind, make in makers.items()
         if schema.of_kind(kind)
     ]
     return ColumnTransformer(parts, remainder="drop", sparse_threshold=0)
+
+
+def coded_categories(schema: DataSchema) -> list[bool]:
+    """Which columns of ``build_features(schema, codes=True)``'s output hold category codes:
+    every kind gives one column per feature then, in the transformer's order of kinds."""
+    return [kind == Kind.CATEGORICAL for kind in TRANSFORMERS for _ in schema.of_kind(kind)]

@@ -19,7 +19,7 @@ import mlflow.sklearn
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from .config import TrainConfig
+from .config import TrainConfig, check_promotion_metric
 from .errors import PipelineError
 from .evaluate import score
 from .run import PreparedData, prepare_data
@@ -74,7 +74,7 @@ def alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
 
 
 def differences(first: DataSchema, second: DataSchema, names: tuple[str, str]) -> str:
-    """How two models' inputs differ: their tasks, the features only one takes, their kinds."""
+    """How two models' inputs differ: tasks, features only one takes, kinds, else their order."""
     parts = []
     if first.task != second.task:
         parts.append(f"{names[0]} is a {first.task} model, {names[1]} a {second.task} one")
@@ -86,7 +86,8 @@ def differences(first: DataSchema, second: DataSchema, names: tuple[str, str]) -
     changed = [f for f in kinds[0] if f in kinds[1] and kinds[0][f] != kinds[1][f]]
     if changed:
         parts.append(f"the kinds of {', '.join(changed)} differ")
-    return "; ".join(parts)
+    order = f"{names[0]} takes the features in another order ({', '.join(first.names)})"
+    return "; ".join(parts) or order
 
 
 def same_inputs(first: DataSchema, second: DataSchema) -> bool:
@@ -147,6 +148,7 @@ def compare(
     prepared = prepare_data(config)
     check_challenger(config, challenger, prepared)
     task = prepared.schema.task
+    check_promotion_metric(config.promotion, task)
     metric = config.promotion.metric_for(task)
     challenger_score = version_score(name, challenger, prepared, metric)
     if champion is None:

@@ -8,6 +8,7 @@ and takes the alias ``challenger``, the candidate that a promotion compares with
 """
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -32,6 +33,8 @@ SCHEMA_METADATA = "data_schema"
 # What loading the model needs, pinned to the versions that trained it. Listing them saves
 # MLflow from inferring them in a subprocess, which takes several seconds per run.
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "skops", "pandas", "numpy")
+# Characters MLflow refuses in a param name, which a column name may hold (``weight (kg)``).
+NOT_IN_PARAM_NAMES = re.compile(r"[^/\w.\- :]")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def flatten(settings: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     """Nested settings as MLflow params: ``{"model": {"type": x}}`` becomes ``model.type=x``."""
     params = {}
     for key, value in settings.items():
-        name = f"{prefix}{key}"
+        name = NOT_IN_PARAM_NAMES.sub("_", f"{prefix}{key}")
         if isinstance(value, Mapping):
             params.update(flatten(value, prefix=f"{name}."))
         elif isinstance(value, list):

@@ -125,7 +125,7 @@ def category_warnings(frame: pd.DataFrame, schema: DataSchema) -> list[str]:
         distinct = frame[name].nunique()
         if distinct > MANY_CATEGORIES:
             warnings.append(
-                f"warning: categorical feature {name!r} has {distinct} distinct values (an "
+                f"categorical feature {name!r} has {distinct} distinct values (an "
                 "identifier?); only the most frequent are encoded, the rest share one column"
             )
     return warnings

@@ -73,7 +73,9 @@ class ModelSlots:
     and the request schemas of the champion's features.
 
     An app that started before any model was promoted looks again, at most every
-    ``RETRY_SECONDS``, when asked whether it is ready: it becomes ready without a restart.
+    ``RETRY_SECONDS``, when asked whether it is ready: it becomes ready without a restart. A
+    champion it must refuse (trained on other features than the training config declares)
+    leaves it unready, with the reason as its readiness status and in the log.
     """
 
     def __init__(self, load_models: ModelLoader, settings: ServeSettings):
@@ -81,6 +83,7 @@ class ModelSlots:
         self.settings = settings
         self.models: dict[str, ServedModel] = {}
         self.requests: RequestSchemas | None = None
+        self.problem: str | None = None
         self.last_attempt = -RETRY_SECONDS
         self.lock = asyncio.Lock()
 
@@ -95,6 +98,7 @@ class ModelSlots:
             self.requests = RequestSchemas.of(
                 champion.schema, settings.max_abs_value, settings.max_batch_rows
             )
+            self.problem = None
         self.models = models
 
     async def swap(self, models: dict[str, ServedModel]) -> None:
@@ -107,13 +111,17 @@ class ModelSlots:
         await asyncio.gather(*(model.drain() for model in replaced))
 
     def load(self) -> None:
-        """Load the models now, in the event loop: at startup, before any request.
-
-        A champion the configured features cannot feed stops the server here, with the reason,
-        rather than leaving it up and never ready.
-        """
+        """Load the models now, in the event loop: at startup, before any request."""
         self.last_attempt = time.monotonic()
-        self.replace(self.load_models())
+        try:
+            self.replace(self.load_models())
+        except PipelineError as error:
+            self.refuse(error)
+
+    def refuse(self, error: PipelineError) -> None:
+        """Serve nothing, and say why: in the log, and in /ready's status."""
+        self.problem = f"cannot serve the champion: {error}"
+        LOGGER.error("%s", self.problem)
 
     async def retry(self) -> None:
         """Without a champion, look in the registry again (in a thread) if it is time to."""
@@ -124,7 +132,7 @@ class ModelSlots:
             try:
                 models = await asyncio.to_thread(self.load_models)
             except PipelineError as error:
-                LOGGER.error("cannot serve the champion: %s", error)
+                self.refuse(error)
                 return
             await self.swap(models)
 
@@ -137,8 +145,12 @@ class ModelSlots:
         """The champion; 503 when none is loaded yet."""
         model = self.models.get(CHAMPION)
         if model is None:
-            raise HTTPException(503, NO_CHAMPION)
+            raise HTTPException(503, self.unready())
         return model
+
+    def unready(self) -> str:
+        """Why there is no champion to serve."""
+        return self.problem or NO_CHAMPION
 
     def schemas(self) -> RequestSchemas:
         """The request schemas of the champion's features; 503 before a champion."""
@@ -193,7 +205,7 @@ def add_status_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) 
         """Readiness: 200 only once a champion is loaded, so no traffic arrives before."""
         await slots.retry()
         if CHAMPION not in slots.models:
-            return json_response({"status": NO_CHAMPION}, 503)
+            return json_response({"status": slots.unready()}, 503)
         return json_response({"status": "ready", "model_version": slots.champion().version})
 
     @app.get("/model", response_model=ModelReport, responses={503: {"description": NO_CHAMPION}})

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import mlflow.sklearn
+import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
@@ -36,12 +37,18 @@ warnings.filterwarnings("ignore", message="Found unknown categories", category=U
 
 def rows_frame(rows: list[Sequence[Any]], schema: DataSchema) -> pd.DataFrame:
     """Rows of values in feature order as the frame the model was trained on: numbers as
-    floats (a missing one as NaN), categories and booleans as objects (missing as None)."""
-    frame = pd.DataFrame(rows, columns=list(schema.names), dtype=object)
-    numeric = schema.of_kind(Kind.NUMERIC)
-    if numeric:
-        frame[numeric] = frame[numeric].astype(float)
-    return frame
+    floats (a missing one as NaN), categories and booleans as objects (missing as None).
+
+    All-numeric rows become a float frame at once: the common case, and the fastest.
+    """
+    names = list(schema.names)
+    if len(schema.of_kind(Kind.NUMERIC)) == len(names):
+        return pd.DataFrame(rows, columns=names, dtype=float)
+    columns = {
+        feature.name: np.array(values, dtype=float if feature.kind == Kind.NUMERIC else object)
+        for feature, values in zip(schema.features, zip(*rows))
+    }
+    return pd.DataFrame(columns, columns=names)
 
 
 @dataclass
@@ -137,7 +144,8 @@ def load_version(client: MlflowClient, variant: str, version: str, settings: Ser
     name = settings.registered_model
     run_id = client.get_model_version(name, version).run_id
     schema = registered_schema(name, version)
-    check_features(name, version, schema, settings)
+    if variant == CHAMPION:  # a challenger of other features is left out by :func:`servable`
+        check_features(name, version, schema, settings)
     return ServedModel(
         variant=variant,
         name=name,
