@@ -1,47 +1,72 @@
-"""Tests of the dataset helpers: every later step relies on the data looking like this."""
+"""Tests of the bundled samples and the dataset helpers: what ``make data`` writes and reads."""
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.data import TARGET_COLUMN, read_dataset, write_dataset
+from {{ cookiecutter.package_name }}.data import (
+    DEFAULT_SAMPLE,
+    RAW_DATA_PATH,
+    SAMPLES,
+    TARGET_COLUMN,
+    load_dataset,
+    read_dataset,
+    sample_at,
+    sample_path,
+    write_dataset,
+)
 
-WINES = 178
-FEATURES = 13
-CULTIVARS = [0, 1, 2]
-
-
-def test_dataset_has_every_wine_and_measurement(wine):
-    """178 wines, 13 measurements and a target: the shape models and notebooks assume."""
-    assert wine.shape == (WINES, FEATURES + 1)
-
-
-def test_target_holds_the_three_cultivars(wine):
-    """The label is the last column and every class is present, so stratified splits work."""
-    assert wine.columns[-1] == TARGET_COLUMN
-    assert sorted(wine[TARGET_COLUMN].unique()) == CULTIVARS
+# Per sample: rows, feature columns, and whether the target holds a few classes.
+SHAPES = {"wine": (178, 13, True), "diabetes": (442, 10, False)}
 
 
-def test_dataset_has_no_missing_values(wine):
-    """No imputation step exists, so a missing value would break training."""
-    assert not wine.isna().to_numpy().any()
+def test_the_samples_are_wine_and_diabetes_with_wine_by_default():
+    """A classification and a regression sample ship; wine is the zero-config default."""
+    assert set(SAMPLES) == set(SHAPES)
+    assert DEFAULT_SAMPLE == "wine" and RAW_DATA_PATH == sample_path("wine")
+    pd.testing.assert_frame_equal(load_dataset(), load_dataset("wine"))
 
 
-def test_measurements_are_numeric(wine):
-    """Scalers and linear models accept numbers only."""
-    features = wine.drop(columns=TARGET_COLUMN)
-    assert all(pd.api.types.is_numeric_dtype(dtype) for dtype in features.dtypes)
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_each_sample_is_one_complete_frame_with_its_target_last(samples, name):
+    """Its measurements, then the target; numbers only, no empty cell."""
+    frame = samples[name]
+    rows, features, classes = SHAPES[name]
+    assert frame.shape == (rows, features + 1)
+    assert frame.columns[-1] == TARGET_COLUMN
+    assert not frame.isna().to_numpy().any()
+    assert all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes)
+    assert (frame[TARGET_COLUMN].nunique() <= 3) is classes
 
 
-def test_csv_round_trip_keeps_the_data(wine, tmp_path):
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_a_sample_belongs_at_its_own_path(name):
+    """data/raw/<name>.csv is the sample's; any other path is nobody's sample."""
+    assert sample_path(name) == Path("data") / "raw" / f"{name}.csv"
+    assert sample_at(sample_path(name)) == name
+    assert sample_at(str(sample_path(name))) == name
+
+
+@pytest.mark.parametrize(
+    "path", ["data/raw/mine.csv", "elsewhere/wine.csv", "/data/raw/wine.csv", "data/raw/wine"]
+)
+def test_other_paths_are_no_sample(path):
+    """The user's own files are never taken for a sample, even with a sample's file name."""
+    assert sample_at(path) is None
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_csv_round_trip_keeps_the_data(samples, name, tmp_path):
     """What the notebook reads back from disk is exactly what was loaded."""
-    path = write_dataset(wine, tmp_path / "wine.csv")
-    pd.testing.assert_frame_equal(read_dataset(path), wine)
+    path = write_dataset(samples[name], tmp_path / f"{name}.csv")
+    pd.testing.assert_frame_equal(read_dataset(path), samples[name])
 
 
-def test_write_creates_missing_folders(wine, tmp_path):
+def test_write_creates_missing_folders(samples, tmp_path):
     """A fresh clone has no data folders beyond the tracked ones; writing must not fail then."""
     path = tmp_path / "raw" / "nested" / "wine.csv"
-    assert write_dataset(wine, path) == path
+    assert write_dataset(samples["wine"], path) == path
     assert path.is_file()
 
 
@@ -51,9 +76,9 @@ def test_read_of_a_missing_file_says_how_to_create_it(tmp_path):
         read_dataset(tmp_path / "absent.csv")
 
 
-def test_read_rejects_a_file_without_target(wine, tmp_path):
+def test_read_rejects_a_file_without_target(samples, tmp_path):
     """A CSV without labels cannot train a model: refuse it when it is read."""
     path = tmp_path / "features-only.csv"
-    wine.drop(columns=TARGET_COLUMN).to_csv(path, index=False)
+    samples["wine"].drop(columns=TARGET_COLUMN).to_csv(path, index=False)
     with pytest.raises(ValueError, match=TARGET_COLUMN):
         read_dataset(path)

@@ -15,15 +15,16 @@ from {{ cookiecutter.package_name }}.pipeline.lineage import (
 GIT = ("git", "-c", "user.name=Tests", "-c", "user.email=tests@example.invalid")
 
 
-def test_file_hash_is_the_sha256_of_its_bytes(wine_csv):
+def test_file_hash_is_the_sha256_of_its_bytes(config):
     """The data hash can be checked with any SHA-256 tool (sha256sum)."""
-    assert file_sha256(wine_csv) == hashlib.sha256(wine_csv.read_bytes()).hexdigest()
+    data = config.data.path
+    assert file_sha256(data) == hashlib.sha256(data.read_bytes()).hexdigest()
 
 
 def test_settings_hash_ignores_order_but_not_values():
     """Reordering keys keeps the hash; changing a value changes it."""
-    settings = {"seed": 1, "model": {"type": "random_forest", "params": {"max_depth": 3}}}
-    reordered = {"model": {"params": {"max_depth": 3}, "type": "random_forest"}, "seed": 1}
+    settings = {"seed": 1, "model": {"estimator": "ridge", "params": {"alpha": 3}}}
+    reordered = {"model": {"params": {"alpha": 3}, "estimator": "ridge"}, "seed": 1}
     assert settings_sha256(settings) == settings_sha256(reordered)
     assert settings_sha256(settings) != settings_sha256({**settings, "seed": 2})
 
@@ -56,9 +57,9 @@ def test_code_version_is_empty_outside_a_repository(tmp_path, monkeypatch):
     assert not code_version()
 
 
-def test_lineage_holds_every_fingerprint(config, wine_csv):
+def test_lineage_holds_every_fingerprint(config):
     """Data path and hash, settings hash, and the code version when there is one."""
     lineage = collect_lineage(config)
-    assert lineage["data_sha256"] == file_sha256(wine_csv)
+    assert lineage["data_sha256"] == file_sha256(config.data.path)
     assert lineage["config_sha256"] == settings_sha256(config.settings)
-    assert lineage["data_path"] == wine_csv.as_posix()
+    assert lineage["data_path"] == config.data.path.as_posix()

@@ -1,79 +1,79 @@
-"""Fixtures of the API tests: small models, in memory or in a registry of the tests' own.
+"""Fixtures of the API tests: small models of the tests' own data, in memory.
 
-Most tests serve models straight from memory (``create_app`` takes the loader as an argument),
-which keeps them fast and lets each test choose what is loaded. The registry tests share one
-SQLite MLflow store per module, with a few small logistic regressions registered once; each
-test points the aliases where it needs them.
+The models are the pipeline's own (preprocessing included), trained once per session on the
+tests' data sets: a classifier and a constant classifier of the classification set, a
+regressor of the regression set, and a classifier of fewer features. Most tests serve them
+straight from memory (``create_app`` takes the loader as an argument), which keeps them fast
+and lets each test choose what is loaded; the registry tests log them in a store of their own.
 """
 
 import dataclasses
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-import mlflow
-import mlflow.sklearn
-import pandas as pd
 import pytest
-import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from mlflow import MlflowClient
-from mlflow.models import infer_signature
-from sklearn.dummy import DummyClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
+from {{ cookiecutter.package_name }}.data import write_dataset
 {%- if cookiecutter.__monitoring == 'yes' %}
 from {{ cookiecutter.package_name }}.monitoring.service import Monitoring
 from {{ cookiecutter.package_name }}.monitoring.settings import MonitorSettings
 {%- endif %}
+from {{ cookiecutter.package_name }}.pipeline.run import TrainingResult
 from {{ cookiecutter.package_name }}.serving.app import create_app
 from {{ cookiecutter.package_name }}.serving.registry import ServedModel
 from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION
 from {{ cookiecutter.package_name }}.serving.settings import ServeSettings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-TRAINING_CONFIG = PROJECT_ROOT / "configs" / "train.yaml"
 MODEL_NAME = "served-model"
 
 
-def configured_features() -> tuple[str, ...]:
-    """The features of the shipped training config, which the API's schema is made from."""
-    settings = yaml.safe_load(TRAINING_CONFIG.read_text(encoding="utf-8"))
-    return tuple(settings["data"]["features"])
+@pytest.fixture(name="train_for_serving", scope="session")
+def fixture_train_for_serving(datasets, settings_of, fit, tmp_path_factory):
+    """Train a model of a task's data set as the pipeline does, without writing its outputs."""
+    folder = tmp_path_factory.mktemp("serving")
 
+    def train(task: str, model: dict[str, Any], features=None) -> TrainingResult:
+        settings = settings_of(write_dataset(datasets[task], folder / f"{task}.csv"), folder, task)
+        settings["model"] = model
+        settings["tracking"]["registered_model"] = MODEL_NAME
+        if features is not None:
+            settings["data"]["features"] = features
+        return fit(settings)
 
-@pytest.fixture(name="training_config", scope="session")
-def fixture_training_config() -> Path:
-    """The shipped training config, which the serving config points at."""
-    return TRAINING_CONFIG
-
-
-@pytest.fixture(name="features", scope="session")
-def fixture_features() -> tuple[str, ...]:
-    """The configured features."""
-    return configured_features()
-
-
-@pytest.fixture(name="wine_rows", scope="session")
-def fixture_wine_rows(wine, features) -> pd.DataFrame:
-    """The wine features, in the configured order."""
-    return wine[list(features)]
+    return train
 
 
 @pytest.fixture(name="classifier", scope="session")
-def fixture_classifier(wine, wine_rows):
-    """A small fitted model of the wine classes (the pipeline's models take longer to fit)."""
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
-    return model.fit(wine_rows, wine["target"])
+def fixture_classifier(train_for_serving) -> TrainingResult:
+    """A logistic regression of the classification set: yes or no, with probabilities."""
+    return train_for_serving("classification", {"estimator": "logistic_regression", "params": {}})
 
 
 @pytest.fixture(name="constant", scope="session")
-def fixture_constant(wine, wine_rows):
-    """A model that always answers the most frequent class: easy to tell from the classifier."""
-    return DummyClassifier(strategy="most_frequent").fit(wine_rows, wine["target"])
+def fixture_constant(train_for_serving) -> TrainingResult:
+    """A classifier that always answers the most frequent class: easy to tell apart."""
+    model = {"estimator": "sklearn.dummy.DummyClassifier", "params": {"strategy": "most_frequent"}}
+    return train_for_serving("classification", model)
+
+
+@pytest.fixture(name="regressor", scope="session")
+def fixture_regressor(train_for_serving) -> TrainingResult:
+    """A ridge regression of the regression set: numbers for answers."""
+    return train_for_serving("regression", {"estimator": "ridge", "params": {}})
+
+
+@pytest.fixture(name="narrow", scope="session")
+def fixture_narrow(train_for_serving) -> TrainingResult:
+    """A classifier of two of the features only: a model of other data."""
+    model = {"estimator": "logistic_regression", "params": {}}
+    return train_for_serving("classification", model, features=["size", "colour"])
+
+
+@pytest.fixture(name="features", scope="session")
+def fixture_features(classifier) -> tuple[str, ...]:
+    """The classifier's features, in order: what its training config declares."""
+    return classifier.schema.names
 
 
 @pytest.fixture(name="settings")
@@ -89,12 +89,18 @@ def fixture_settings(features) -> ServeSettings:
 
 
 @pytest.fixture(name="served_model")
-def fixture_served_model(features):
-    """Make a model in memory, as the registry loader would return it."""
+def fixture_served_model():
+    """Make a served model in memory of a trained one, as the registry loader would return it."""
 
-    def make(variant: str, version: str, estimator) -> ServedModel:
+    def make(variant: str, version: str, trained: TrainingResult) -> ServedModel:
         return ServedModel(
-            variant, MODEL_NAME, version, f"run-{version}", "0" * 64, estimator, features
+            variant=variant,
+            name=MODEL_NAME,
+            version=version,
+            run_id=f"run-{version}",
+            data_sha256=trained.lineage["data_sha256"],
+            estimator=trained.model,
+            schema=trained.schema,
         )
 
     return make
@@ -113,29 +119,21 @@ def still_monitoring(settings: MonitorSettings, load_models) -> Monitoring:
         return {variant: model.version for variant, model in load_models().items()}
 
     return Monitoring(settings, resolve=resolve, load=load)
-
-
-@pytest.fixture(name="make_app")
-def fixture_make_app(settings, monitor_settings):
-    """Build an app serving what ``load_models`` returns, with changed serving settings."""
-
-    def make(load_models, **changes) -> FastAPI:
-        monitoring = still_monitoring(monitor_settings, load_models)
-        return create_app(dataclasses.replace(settings, **changes), load_models, monitoring)
-
-    return make
-{%- else %}
-
-
-@pytest.fixture(name="make_app")
-def fixture_make_app(settings):
-    """Build an app serving what ``load_models`` returns, with changed serving settings."""
-
-    def make(load_models, **changes) -> FastAPI:
-        return create_app(dataclasses.replace(settings, **changes), load_models)
-
-    return make
 {%- endif %}
+
+
+@pytest.fixture(name="make_app")
+def fixture_make_app(settings{% if cookiecutter.__monitoring == 'yes' %}, monitor_settings{% endif %}):
+    """Build an app serving what ``load_models`` returns, with changed serving settings."""
+
+    def make(load_models, **changes) -> FastAPI:
+        extensions = []
+{%- if cookiecutter.__monitoring == 'yes' %}
+        extensions.append(still_monitoring(monitor_settings, load_models))
+{%- endif %}
+        return create_app(dataclasses.replace(settings, **changes), load_models, extensions)
+
+    return make
 
 
 @pytest.fixture(name="make_client")
@@ -145,8 +143,8 @@ def fixture_make_client(make_app, served_model):
 
     def make(versions: dict, **changes) -> TestClient:
         models = {
-            variant: served_model(variant, version, estimator)
-            for variant, (version, estimator) in versions.items()
+            variant: served_model(variant, version, trained)
+            for variant, (version, trained) in versions.items()
         }
         client = TestClient(make_app(lambda: models, **changes))
         clients.append(client.__enter__())  # pylint: disable=unnecessary-dunder-call
@@ -164,54 +162,6 @@ def fixture_client(make_client, classifier, constant) -> TestClient:
 
 
 @pytest.fixture(name="row")
-def fixture_row(wine_rows) -> dict[str, float]:
-    """One wine as the JSON object /predict takes."""
-    return wine_rows.iloc[0].to_dict()
-
-
-@dataclass(frozen=True)
-class Registry:
-    """A store with versions of ``MODEL_NAME``: 1 and 2 the classifier, 3 the constant model."""
-
-    uri: str
-    client: MlflowClient
-
-    def point(self, **aliases: str | None) -> None:
-        """Point each alias at a version, or remove it (None)."""
-        for alias, version in aliases.items():
-            if version is None:
-                self.client.delete_registered_model_alias(MODEL_NAME, alias)
-            else:
-                self.client.set_registered_model_alias(MODEL_NAME, alias, version)
-
-
-def register(model, rows: pd.DataFrame, name: str = MODEL_NAME) -> None:
-    """Log ``model`` in a run tagged with a data hash, as a new version of ``name``."""
-    # Named explicitly: MLflow remembers the active experiment of earlier tests' stores.
-    experiment = mlflow.set_experiment("serving-tests")
-    with mlflow.start_run(experiment_id=experiment.experiment_id):
-        mlflow.set_tag("lineage.data_sha256", "a" * 64)
-        mlflow.sklearn.log_model(
-            model,
-            name="model",
-            signature=infer_signature(rows, model.predict(rows)),
-            pip_requirements=["scikit-learn"],
-            registered_model_name=name,
-        )
-
-
-@pytest.fixture(name="registry", scope="module")
-def fixture_registry(tmp_path_factory, classifier, constant, wine_rows) -> Iterator[Registry]:
-    """A registry of this module's own, with three versions and no alias yet."""
-    folder = tmp_path_factory.mktemp("registry")
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)
-        patch.setenv("MLFLOW_TRACKING_URI", uri)
-        patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-        mlflow.set_tracking_uri(uri)
-        for model in (classifier, classifier, constant):
-            register(model, wine_rows)
-        narrow = wine_rows[list(wine_rows.columns[:3])]
-        register(DummyClassifier().fit(narrow, constant.predict(narrow)), narrow, "narrow-model")
-        yield Registry(uri, MlflowClient(uri))
+def fixture_row() -> dict[str, Any]:
+    """One complete row of the classification set's features, as the JSON /predict takes."""
+    return {"size": 52.5, "weight (kg)": 18.25, "colour": "green", "member": True}

@@ -1,12 +1,18 @@
-"""Tests of the API's endpoints: answers, errors, and what each response says about its model."""
+"""Tests of the API's endpoints: answers, errors, and what each response says about its model.
+
+The classifier's features: size (a number that may not be missing), "weight (kg)" (a number),
+colour (a category) and member (a boolean); the last three may be missing.
+"""
 
 import json
 import math
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.serving import app as app_module
+from {{ cookiecutter.package_name }}.serving.app import NO_PROBABILITIES
 from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION, key_position
 
 JSON = {"content-type": "application/json"}
@@ -19,6 +25,11 @@ def key_for(variant: str, share: float) -> dict[str, str]:
         if (key_position(key) < share) == (variant == CHALLENGER):
             return {"X-Routing-Key": key}
     raise AssertionError(f"no key routes to the {variant}")
+
+
+def expected(trained, *rows: dict) -> list:
+    """What the trained pipeline answers for raw rows, as plain values."""
+    return trained.model.predict(pd.DataFrame(list(rows))).tolist()
 
 
 def test_health_answers_without_a_model(make_client):
@@ -37,6 +48,8 @@ def test_not_ready_and_no_predictions_before_a_champion(make_client, row):
     assert client.post("/predict", json=row).status_code == 503
     assert client.post("/predict/batch", json={"rows": [row]}).status_code == 503
     assert client.get("/model").status_code == 503
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert "none is loaded yet" in schemas["Row"]["description"]
 
 
 def test_becomes_ready_once_a_champion_is_promoted(
@@ -59,55 +72,72 @@ def test_ready_names_the_champion_version(client):
     assert response.json() == {"status": "ready", "model_version": "1"}
 
 
-def test_predict_answers_with_variant_and_version(client, settings, classifier, row, wine_rows):
+def test_predict_answers_with_variant_and_version(client, settings, classifier, row):
     """One row: the champion's prediction, and which model gave it."""
     headers = key_for(CHAMPION, settings.challenger_share)
     response = client.post("/predict", json=row, headers=headers)
     assert response.status_code == 200
-    expected = classifier.predict(wine_rows.iloc[[0]]).tolist()[0]
-    assert response.json() == {"prediction": expected, "variant": CHAMPION, "model_version": "1"}
+    (label,) = expected(classifier, row)
+    assert response.json() == {"prediction": label, "variant": CHAMPION, "model_version": "1"}
 
 
-def test_the_challenger_answers_its_share(client, settings, constant, row, wine_rows):
+def test_the_challenger_answers_its_share(client, settings, constant, row):
     """A request routed to the challenger gets its prediction, labelled with its version."""
     headers = key_for(CHALLENGER, settings.challenger_share)
     response = client.post("/predict", json=row, headers=headers)
-    expected = constant.predict(wine_rows.iloc[[0]]).tolist()[0]
-    assert response.json() == {"prediction": expected, "variant": CHALLENGER, "model_version": "2"}
+    (label,) = expected(constant, row)
+    assert response.json() == {"prediction": label, "variant": CHALLENGER, "model_version": "2"}
 
 
-def test_batch_predictions_keep_the_order_of_the_rows(client, settings, classifier, wine_rows):
-    """A batch: one prediction per row, in order, all from one variant."""
-    rows = wine_rows.iloc[[0, 70, 170]]
+@pytest.mark.filterwarnings("ignore:Found unknown categories")
+def test_a_raw_row_with_gaps_and_a_new_category_is_answered(client, settings, classifier, row):
+    """Empty cells where they are allowed (null or left out) and an unseen category: 200."""
+    raw = {"size": row["size"], "weight (kg)": None, "colour": "ultraviolet"}
     response = client.post(
-        "/predict/batch",
-        json={"rows": rows.to_dict("records")},
-        headers=key_for(CHAMPION, settings.challenger_share),
+        "/predict", json=raw, headers=key_for(CHAMPION, settings.challenger_share)
     )
     assert response.status_code == 200
-    assert response.json() == {
-        "predictions": classifier.predict(rows).tolist(),
-        "variant": CHAMPION,
-        "model_version": "1",
-    }
+    (label,) = expected(classifier, {**raw, "member": None})
+    assert response.json()["prediction"] == label
+
+
+def test_batch_predictions_keep_the_order_of_the_rows(client, settings, classifier, datasets):
+    """A batch: one prediction per row, in order, all from one variant."""
+    frame = datasets["classification"].drop(columns="outcome")
+    labels = pd.Series(classifier.model.predict(frame))
+    picked = [labels[labels == "yes"].index[0], *labels[labels == "no"].index[:2], 9]
+    rows = frame.loc[picked].astype(object).where(frame.loc[picked].notna(), None)
+    rows = rows.to_dict("records")
+    answers = expected(classifier, *rows)
+    assert answers[:3] == ["yes", "no", "no"]
+    response = client.post(
+        "/predict/batch", json={"rows": rows}, headers=key_for(CHAMPION, settings.challenger_share)
+    )
+    assert response.status_code == 200
+    assert response.json() == {"predictions": answers, "variant": CHAMPION, "model_version": "1"}
 
 
 @pytest.mark.parametrize(
-    "change, error_type",
+    ("change", "error_type"),
     [
-        ({"hue": "pale"}, "float_type"),
-        ({"hue": "1.5"}, "float_type"),
-        ({"hue": True}, "float_type"),
-        ({"hue": None}, "float_type"),
-        ({"hue": 1e7}, "less_than_equal"),
-        ({"hue": -1e7}, "greater_than_equal"),
-        ({"hue": math.inf}, "finite_number"),
-        ({"hue": math.nan}, "finite_number"),
-        ({"colour": 1.0}, "extra_forbidden"),
+        ({"size": "pale"}, "float_type"),
+        ({"size": "1.5"}, "float_type"),
+        ({"size": True}, "float_type"),
+        ({"size": None}, "float_type"),
+        ({"weight (kg)": 1e7}, "less_than_equal"),
+        ({"weight (kg)": -1e7}, "greater_than_equal"),
+        ({"weight (kg)": math.inf}, "finite_number"),
+        ({"weight (kg)": math.nan}, "finite_number"),
+        ({"colour": 5}, "string_type"),
+        ({"colour": ["red"]}, "string_type"),
+        ({"member": "yes"}, "bool_type"),
+        ({"member": 1}, "bool_type"),
+        ({"shape": "round"}, "extra_forbidden"),
     ],
 )
 def test_a_bad_value_gets_422_naming_the_field(client, row, change, error_type):
-    """Not a number, out of bounds, infinite or unknown: the error names the column."""
+    """The wrong type for the kind, out of bounds, infinite, null where the config forbids
+    missing values, or unknown: the error names the column, spelt as in the data."""
     # json.dumps writes infinity as Infinity, which the API's JSON parser reads back.
     content = json.dumps({**row, **change})
     response = client.post("/predict", content=content, headers=JSON)
@@ -117,26 +147,25 @@ def test_a_bad_value_gets_422_naming_the_field(client, row, change, error_type):
     assert (error["loc"], error["type"]) == (["body", field], error_type)
 
 
-def test_whole_numbers_are_numbers(client, row):
-    """JSON has no separate float type: 13 is as good as 13.0."""
-    response = client.post("/predict", json={**row, "magnesium": 127})
-    assert response.status_code == 200
-
-
-def test_a_missing_feature_is_named_with_its_exact_spelling(client, row):
-    """A column name that is not a Python name keeps its spelling in the error."""
-    feature = "od280/od315_of_diluted_wines"
-    body = {name: value for name, value in row.items() if name != feature}
-    response = client.post("/predict", json=body)
+def test_a_feature_that_may_not_be_missing_must_be_sent(client, row):
+    """Left out, size (listed in forbid_missing) is a 422 naming it; the others may be."""
+    response = client.post("/predict", json={"colour": "red"})
     assert response.status_code == 422
-    assert [error["loc"] for error in response.json()["detail"]] == [["body", feature]]
+    assert [error["loc"] for error in response.json()["detail"]] == [["body", "size"]]
+    assert client.post("/predict", json={"size": row["size"]}).status_code == 200
+
+
+def test_whole_numbers_are_numbers_and_nulls_fill_what_may_be_missing(client, row):
+    """JSON has no separate float type: 52 is as good as 52.0; null is a missing value."""
+    body = {**row, "size": 52, "weight (kg)": None, "colour": None, "member": None}
+    assert client.post("/predict", json=body).status_code == 200
 
 
 def test_a_bad_row_of_a_batch_is_named_by_its_position(client, row):
     """In a batch, the error says which row and which column."""
-    response = client.post("/predict/batch", json={"rows": [row, {**row, "ash": "x"}]})
+    response = client.post("/predict/batch", json={"rows": [row, {**row, "colour": 3}]})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "rows", 1, "ash"]
+    assert response.json()["detail"][0]["loc"] == ["body", "rows", 1, "colour"]
 
 
 def test_an_oversized_batch_gets_413(client, settings, row):
@@ -151,8 +180,37 @@ def test_an_empty_batch_gets_422(client):
     assert client.post("/predict/batch", json={"rows": []}).status_code == 422
 
 
-def test_model_reports_the_lineage_of_each_variant(client, settings):
-    """/model: name, version, alias, run and data hash of the champion and the challenger."""
+def test_probabilities_on_request_from_a_classifier(client, settings, classifier, row):
+    """``?probabilities=true``: each class's probability, keyed by the class, beside the label."""
+    headers = key_for(CHAMPION, settings.challenger_share)
+    single = client.post("/predict?probabilities=true", json=row, headers=headers).json()
+    (shares,) = classifier.model.predict_proba(pd.DataFrame([row])).tolist()
+    assert single["probabilities"] == pytest.approx(dict(zip(["no", "yes"], shares)))
+    assert single["prediction"] == max(single["probabilities"], key=single["probabilities"].get)
+    batch = client.post(
+        "/predict/batch?probabilities=true", json={"rows": [row, row]}, headers=headers
+    ).json()
+    assert batch["predictions"] == [single["prediction"]] * 2
+    assert batch["probabilities"] == [single["probabilities"]] * 2
+    assert "probabilities" not in client.post("/predict", json=row, headers=headers).json()
+
+
+def test_a_regressor_answers_numbers_and_no_probabilities(make_client, regressor, row):
+    """Regression answers are numbers; asking a regressor for probabilities is a 422."""
+    client = make_client({CHAMPION: ("7", regressor)})
+    response = client.post("/predict", json=row)
+    assert response.status_code == 200
+    (number,) = expected(regressor, row)
+    assert isinstance(response.json()["prediction"], float)
+    assert response.json()["prediction"] == pytest.approx(number)
+    refused = client.post("/predict?probabilities=true", json=row)
+    assert (refused.status_code, refused.json()["detail"]) == (422, NO_PROBABILITIES)
+    batch = client.post("/predict/batch", json={"rows": [row, {**row, "size": 70.0}]}).json()
+    assert batch["predictions"] == pytest.approx(expected(regressor, row, {**row, "size": 70.0}))
+
+
+def test_model_reports_the_lineage_task_and_features_of_each_variant(client, settings, classifier):
+    """/model: name, version, alias, run, data hash, task and features of every served model."""
     response = client.get("/model")
     assert response.status_code == 200
     report = response.json()
@@ -164,18 +222,49 @@ def test_model_reports_the_lineage_of_each_variant(client, settings):
         "version": "1",
         "alias": CHAMPION,
         "run_id": "run-1",
-        "data_sha256": "0" * 64,
+        "data_sha256": classifier.lineage["data_sha256"],
+        "task": "classification",
+        "features": ["size", "weight (kg)", "colour", "member"],
     }
     assert by_variant[CHALLENGER]["version"] == "2"
 
 
-def test_openapi_documents_every_feature_and_endpoint(client, features):
-    """The schema lists each configured feature with its bounds; the docs page renders it."""
-    schema = client.get("/openapi.json").json()
-    assert {"/health", "/ready", "/predict", "/predict/batch", "/model"} <= set(schema["paths"])
-    row = schema["components"]["schemas"]["Row"]
+def test_a_challenger_of_other_features_is_not_served(make_client, classifier, narrow, row):
+    """The request schema is the champion's: a challenger that cannot answer it gets no share."""
+    client = make_client(
+        {CHAMPION: ("1", classifier), CHALLENGER: ("2", narrow)}, challenger_share=1
+    )
+    assert [model["version"] for model in client.get("/model").json()["models"]] == ["1"]
+    assert {client.post("/predict", json=row).json()["variant"] for _ in range(5)} == {CHAMPION}
+
+
+def row_schema(client) -> dict:
+    """The OpenAPI schema of a row, as the docs show it."""
+    return client.get("/openapi.json").json()["components"]["schemas"]["Row"]
+
+
+def test_openapi_documents_the_champions_features_by_kind(client, features, classifier):
+    """Row lists the champion's features: bounded numbers, strings with the categories seen in
+    training as examples, booleans; only what may not be missing is required."""
+    document = client.get("/openapi.json").json()
+    assert {"/health", "/ready", "/predict", "/predict/batch", "/model"} <= set(document["paths"])
+    row = row_schema(client)
     assert list(row["properties"]) == list(features)
-    assert set(row["required"]) == set(features)
-    assert row["properties"]["hue"]["maximum"] == 1e6
-    assert schema["components"]["schemas"]["Batch"]["properties"]["rows"]["maxItems"] == 5
+    assert row["required"] == ["size"]
+    assert row["properties"]["size"]["type"] == "number"
+    assert row["properties"]["size"]["maximum"] == 1e6
+    weight = row["properties"]["weight (kg)"]["anyOf"]
+    assert {"type": "null"} in weight and weight[0]["maximum"] == 1e6
+    colour = row["properties"]["colour"]
+    assert colour["anyOf"][0]["type"] == "string"
+    categories = classifier.schema.features[features.index("colour")].categories
+    assert colour["examples"] == list(categories) and "red" in categories
+    assert row["properties"]["member"]["anyOf"][0]["type"] == "boolean"
+    assert document["components"]["schemas"]["Batch"]["properties"]["rows"]["maxItems"] == 5
     assert client.get("/docs").status_code == 200
+
+
+def test_openapi_follows_the_champion_being_served(make_client, narrow):
+    """Another champion, another Row: the schema comes from the model, not from a config."""
+    client = make_client({CHAMPION: ("3", narrow)})
+    assert list(row_schema(client)["properties"]) == ["size", "colour"]

@@ -22,9 +22,9 @@ CLIENTS = 16
 class MovingRegistry:
     """Aliases the test moves, and versions that take 50 ms to load."""
 
-    def __init__(self, make_model, estimators: dict):
+    def __init__(self, make_model, trained: dict):
         self.make_model = make_model
-        self.estimators = estimators
+        self.trained = trained
         self.aliases = {CHAMPION: "1"}
         self.broken: set[str] = set()
 
@@ -37,7 +37,7 @@ class MovingRegistry:
         time.sleep(0.05)
         if version in self.broken:
             raise OSError(f"cannot read the files of version {version}")
-        return self.make_model(variant, version, self.estimators[version])
+        return self.make_model(variant, version, self.trained[version])
 
     def initial(self) -> dict:
         """What the app loads at start."""
@@ -57,7 +57,7 @@ def monitored_app(settings, monitor_settings, registry: MovingRegistry, interval
         resolve=registry.resolve,
         load=registry.load,
     )
-    return create_app(settings, registry.initial, monitoring), monitoring
+    return create_app(settings, registry.initial, [monitoring]), monitoring
 
 
 async def under_load(app, row, during) -> list[list[tuple[int, str | None]]]:

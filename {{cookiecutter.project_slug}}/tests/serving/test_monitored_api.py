@@ -41,6 +41,27 @@ def test_metrics_appear_after_requests(client, row):
     assert counted == 12
 
 
+def test_a_regressors_predictions_are_counted_without_a_class(make_client, regressor, row):
+    """Numbers are no classes: counted under the empty class, so the label set stays bounded."""
+    client = make_client({CHAMPION: ("5", regressor)})
+    client.post("/predict/batch", json={"rows": [row, {**row, "size": 60.0}, row]})
+    assert metric_lines(client, "predictions_total") == [
+        series("predictions_total", 'class="",model_version="5",variant="champion"', 3)
+    ]
+
+
+def test_classifiers_predictions_are_counted_per_class(make_client, classifier, datasets):
+    """One series per predicted class, each with its count."""
+    client = make_client({CHAMPION: ("1", classifier)})
+    frame = datasets["classification"].drop(columns="outcome").head(5)
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    labels = client.post("/predict/batch", json={"rows": rows}).json()["predictions"]
+    for label in set(labels):
+        labels_of = f'class="{label}",model_version="1",variant="champion"'
+        expected = series("predictions_total", labels_of, labels.count(label))
+        assert expected in metric_lines(client, "predictions_total")
+
+
 def test_model_info_names_the_served_versions(client):
     """One model_info series per served model, with its version and run."""
     lines = metric_lines(client, "model_info{")
@@ -52,7 +73,7 @@ def test_model_info_names_the_served_versions(client):
 def test_every_prediction_is_logged_with_its_model(client, row, monitor_settings):
     """Inputs, output, variant and version of each answered row reach the log files."""
     answers = [client.post("/predict", json=row).json() for _ in range(5)]
-    client.post("/predict/batch", json={"rows": [row] * 3})
+    client.post("/predict/batch", json={"rows": [row, {**row, "weight (kg)": None}, row]})
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         records = list(read_records(monitor_settings.log.directory))
@@ -61,6 +82,7 @@ def test_every_prediction_is_logged_with_its_model(client, row, monitor_settings
         time.sleep(0.05)
     assert len(records) == 8
     assert records[0]["inputs"] == row
+    assert records[6]["inputs"] == {**row, "weight (kg)": None}
     first = answers[0]
     assert (records[0]["variant"], records[0]["model_version"]) == (
         first["variant"],
