@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 DEMO_DIR ?= build/demo
 DEMO_LEVEL ?= 4
+# Rows of the CSV file `make benchmark-train` trains on, for example ROWS=100000 to iterate.
+ROWS ?= 1000000
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 export PATH := $(abspath $(BIN)):$(PATH)
 # pyenv installs Pythons side by side but exposes only the global one. Make every installed
@@ -17,7 +19,7 @@ ifneq ($(PYENV_PYTHONS),)
 export PYENV_VERSION := $(PYENV_PYTHONS)
 endif
 
-.PHONY: help venv test test-quick demo lint benchmark benchmark-serve docs docs-serve clean
+.PHONY: help venv test test-quick demo lint benchmark benchmark-serve benchmark-train docs docs-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +53,9 @@ benchmark: venv ## Print bake times per level and the time of the combination su
 
 benchmark-serve: venv ## Serve one model four ways (ours with and without monitoring, mlflow, bare FastAPI) under wrk
 	$(BIN)/python benchmarks/serve_speed.py
+
+benchmark-train: venv ## Train a generated project on a generated CSV (ROWS=1000000): time and peak memory per step
+	$(BIN)/python benchmarks/train_scale.py --rows $(ROWS)
 
 # The site's tables and diagram are generated from cookiecutter.json (scripts/docs_site.py).
 # NO_MKDOCS_2_WARNING silences a notice the Material theme prints on every build about the
