@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 STARTUP_SECONDS = 120
 
@@ -26,7 +27,7 @@ class Answer:
     """An HTTP answer: its status and decoded JSON body (None when the body is not JSON)."""
 
     status: int
-    body: object
+    body: Any
 
 
 def free_port() -> int:

@@ -44,9 +44,9 @@ def subprocess_env(extra=None):
     return {**os.environ, "PATH": path, **quiet, **(extra or {})}
 
 
-def run_command(command, cwd, env=None, timeout=900):
-    """Run a command in a project; fail the test with its output when it fails."""
-    completed = subprocess.run(
+def completed_run(command, cwd, env=None, timeout=900):
+    """Run a command in a project; its CompletedProcess, whatever its status."""
+    return subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
         env=subprocess_env(env),
@@ -55,6 +55,11 @@ def run_command(command, cwd, env=None, timeout=900):
         check=False,
         timeout=timeout,
     )
+
+
+def run_command(command, cwd, env=None, timeout=900):
+    """Run a command in a project; fail the test with its output when it fails."""
+    completed = completed_run(command, cwd, env, timeout)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, f"{' '.join(map(str, command))} failed:\n{output[-6000:]}"
     return completed

@@ -107,7 +107,7 @@ def test_training_is_tracked_with_lineage_and_reproducible(installed, tmp_path):
     data_sha256 = sha256_of(Path(project, config["data"]["path"]))
     for recorded in runs:
         assert recorded["metrics"] == pytest.approx(first)
-        assert recorded["params"]["model.type"] == config["model"]["type"]
+        assert recorded["params"]["model.estimator"] == config["model"]["estimator"]
         assert recorded["params"]["seed"] == str(config["seed"])
         tags = recorded["tags"]
         assert tags["lineage.data_sha256"] == data_sha256
@@ -133,7 +133,8 @@ def test_without_tracking_the_project_tests_and_trains_locally(installed, tmp_pa
 
 
 def test_dvc_pipeline_runs_offline_and_then_is_up_to_date(installed, tmp_path):
-    """``make repro`` runs the data, train and evaluate stages, then has nothing to redo."""
+    """``make repro`` provides the configured data, runs the train and evaluate stages on it (the
+    data path read from configs/train.yaml), then has nothing to redo."""
     venv = installed.venv(TRAINING_LEVEL)
     project = installed.variant(tmp_path / "dvc", TRAINING_LEVEL, DVC_ON)
     # DVC is a development tool of the variant only: add it to the shared virtualenv.
@@ -141,7 +142,9 @@ def test_dvc_pipeline_runs_offline_and_then_is_up_to_date(installed, tmp_path):
     run([*uv_install, "-r", "requirements-dev.txt"], project)
     run(["make", "repro", f"VENV={venv}"], project)
     lock = yaml.safe_load(Path(project, "dvc.lock").read_text(encoding="utf-8"))
-    assert set(lock["stages"]) == {"data", "train", "evaluate"}
+    assert set(lock["stages"]) == {"train", "evaluate"}
+    data_path = training_config(project)["data"]["path"]
+    assert [dep["path"] for dep in lock["stages"]["train"]["deps"]][0] == data_path
     metrics = training_config(project)["outputs"]["metrics"]
     assert json.loads(Path(project, metrics).read_text(encoding="utf-8"))["accuracy"] > 0.85
     again = run(["make", "repro", f"VENV={venv}"], project)
