@@ -175,6 +175,16 @@ def test_an_oversized_batch_gets_413(client, settings, row):
     assert str(settings.max_batch_rows) in response.json()["detail"]
 
 
+@pytest.mark.parametrize("body", [b"{not json", b"S\xff\xfe", b""], ids=["text", "bytes", "empty"])
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch?probabilities=true"])
+def test_a_body_that_is_not_json_gets_422_not_a_server_error(client, path, body):
+    """Not JSON, not even UTF-8, or nothing: 422 saying so, never a 500 (which would page the
+    on-call person for a client's mistake)."""
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
 def test_an_empty_batch_gets_422(client):
     """A batch needs at least one row."""
     assert client.post("/predict/batch", json={"rows": []}).status_code == 422

@@ -159,13 +159,23 @@ class ModelSlots:
         return self.requests
 
 
+def as_text(value: Any) -> Any:
+    """A refused input as JSON can hold it: raw bytes (a body that is not even UTF-8) as text,
+    undecodable bytes replaced, so describing the mistake cannot fail in turn."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
 def error_details(errors: list[dict[str, Any]], where: tuple[str, ...]) -> list[dict[str, Any]]:
     """Validation errors as FastAPI writes them: each names its place, from ``where`` down."""
+    plain = [
+        {**error, "input": as_text(error["input"])} if "input" in error else error
+        for error in errors
+    ]
     return [
         {"type": error["type"], "loc": [*where, *error["loc"]], "msg": error["msg"]}
         | ({"input": error["input"]} if "input" in error else {})
         | ({"ctx": error["ctx"]} if "ctx" in error else {})
-        for error in jsonable_encoder(errors)
+        for error in jsonable_encoder(plain)
     ]
 
 
