@@ -16,6 +16,7 @@ is not a Python name). Pointing configs/train.yaml at other data changes none of
 import copy
 {% if cookiecutter.__tracking == 'mlflow' -%}
 import shutil
+from collections.abc import Callable
 {% endif -%}
 from pathlib import Path
 from typing import Any
@@ -195,23 +196,28 @@ def fixture_write_yaml(tmp_path):
 {%- if cookiecutter.__tracking == 'mlflow' %}
 
 
-@pytest.fixture(name="blank_store", scope="session")
-def fixture_blank_store(tmp_path_factory) -> Path:
-    """An empty MLflow store, its tables made once: copied in milliseconds, made in a second."""
-    path = tmp_path_factory.mktemp("blank-store") / "mlflow.db"
+@pytest.fixture(name="store_in", scope="session")
+def fixture_store_in(tmp_path_factory) -> Callable[[Path], str]:
+    """Make an empty MLflow store in a folder and give its URI: a copy of a store whose tables
+    were made once, which takes milliseconds where making them takes a second."""
+    blank = tmp_path_factory.mktemp("blank-store") / "mlflow.db"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-        MlflowClient(f"sqlite:///{path}").search_experiments()
-    return path
+        MlflowClient(f"sqlite:///{blank}").search_experiments()
+
+    def store_in(folder: Path) -> str:
+        store = folder / "mlflow.db"
+        shutil.copyfile(blank, store)
+        return f"sqlite:///{store}"
+
+    return store_in
 
 
 @pytest.fixture(name="mlflow_store")
-def fixture_mlflow_store(blank_store, tmp_path, monkeypatch) -> str:
+def fixture_mlflow_store(store_in, tmp_path, monkeypatch) -> str:
     """A store of the test's own, run from its own folder (MLflow writes mlruns/ there)."""
     monkeypatch.chdir(tmp_path)
-    store = tmp_path / "mlflow.db"
-    shutil.copyfile(blank_store, store)
-    uri = f"sqlite:///{store}"
+    uri = store_in(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
     return uri

@@ -25,12 +25,10 @@ from {{ cookiecutter.package_name }}.pipeline.tracking import log_training_run
 
 
 @pytest.fixture(name="served", scope="module")
-def fixture_served(blank_store, datasets, settings_of, fit, tmp_path_factory) -> Iterator:
+def fixture_served(store_in, datasets, settings_of, fit, tmp_path_factory) -> Iterator:
     """The model the API serves (version 1), registered in the module's store; its URI."""
     folder = tmp_path_factory.mktemp("monitored")
-    store = folder / "mlflow.db"
-    store.write_bytes(blank_store.read_bytes())
-    uri = f"sqlite:///{store}"
+    uri = store_in(folder)
     data = write_dataset(datasets["classification"], folder / "classification.csv")
     trained = fit(settings_of(data, folder, "classification"))
     with pytest.MonkeyPatch.context() as patch:

@@ -48,12 +48,10 @@ class Registry:
 
 
 @pytest.fixture(name="registry", scope="module")
-def fixture_registry(blank_store, tmp_path_factory, classifier, constant, narrow) -> Iterator:
+def fixture_registry(store_in, tmp_path_factory, classifier, constant, narrow) -> Iterator:
     """A registry of this module's own, its versions logged as training logs them."""
     folder = tmp_path_factory.mktemp("registry")
-    store = folder / "mlflow.db"
-    store.write_bytes(blank_store.read_bytes())
-    uri = f"sqlite:///{store}"
+    uri = store_in(folder)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         patch.setenv("MLFLOW_TRACKING_URI", uri)
