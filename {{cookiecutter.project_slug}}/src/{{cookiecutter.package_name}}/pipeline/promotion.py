@@ -74,7 +74,7 @@ def alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
 
 
 def differences(first: DataSchema, second: DataSchema, names: tuple[str, str]) -> str:
-    """How two models' inputs differ: tasks, features only one takes, kinds, else their order."""
+    """How two models' inputs differ: their tasks, the features only one takes, their kinds."""
     parts = []
     if first.task != second.task:
         parts.append(f"{names[0]} is a {first.task} model, {names[1]} a {second.task} one")
@@ -86,14 +86,17 @@ def differences(first: DataSchema, second: DataSchema, names: tuple[str, str]) -
     changed = [f for f in kinds[0] if f in kinds[1] and kinds[0][f] != kinds[1][f]]
     if changed:
         parts.append(f"the kinds of {', '.join(changed)} differ")
-    order = f"{names[0]} takes the features in another order ({', '.join(first.names)})"
-    return "; ".join(parts) or order
+    return "; ".join(parts)
 
 
 def same_inputs(first: DataSchema, second: DataSchema) -> bool:
-    """Whether two models take the same columns, of the same kinds, for the same task."""
-    kinds = [(feature.name, feature.kind) for feature in first.features]
-    return first.task == second.task and kinds == [(f.name, f.kind) for f in second.features]
+    """Whether two models take the same columns, of the same kinds, for the same task.
+
+    The order of the features does not count: the model selects its columns by name, so
+    features listed in another order in the config are still the same inputs.
+    """
+    kinds = [{feature.name: feature.kind for feature in s.features} for s in (first, second)]
+    return first.task == second.task and kinds[0] == kinds[1]
 
 
 def check_challenger(config: TrainConfig, version: str, prepared: PreparedData) -> None:

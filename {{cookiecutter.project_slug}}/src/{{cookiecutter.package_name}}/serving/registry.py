@@ -130,7 +130,7 @@ def check_features(name: str, version: str, schema: DataSchema, settings: ServeS
     A model trained on other columns would answer requests the configured clients do not
     send, so it is refused when it loads, with a message saying which differ.
     """
-    if settings.features is None or schema.names == settings.features:
+    if settings.features is None or set(schema.names) == set(settings.features):
         return
     raise ConfigError(
         f"version {version} of {name} was trained on the features {', '.join(schema.names)}, "
