@@ -260,10 +260,13 @@ def test_feature_importances_are_of_the_raw_columns(classifier, prepared):
 
 
 def held_out(model, prepared) -> HeldOut:
-    """The held-out rows of ``prepared`` and ``model``'s predictions of them."""
+    """The held-out rows of ``prepared`` and ``model``'s predictions (and probabilities, when it
+    gives them) of them, as training hands them to the plots."""
     split = prepared.split
     predicted = pd.Series(model.predict(split.test_features), index=split.test_target.index)
-    return HeldOut(model, split.test_features, split.test_target, predicted)
+    gives = hasattr(model, "predict_proba")
+    probabilities = model.predict_proba(split.test_features) if gives else None
+    return HeldOut(model, split.test_features, split.test_target, predicted, probabilities)
 
 
 def png_names(paths) -> list[str]:

@@ -108,15 +108,27 @@ def score(model: Pipeline, features: pd.DataFrame, truth: pd.Series, name: str) 
     return scored(name, truth, predictions(model, features, [name]), classes)
 
 
+def metric_names(model: Pipeline, task: Task) -> list[str]:
+    """The metrics of the task that apply to ``model``. Each task's include one that reads
+    the predicted labels (accuracy, rmse), so :func:`predictions` of them always has them."""
+    return [name for name in metrics_of(task) if applies(METRICS[name], model)]
+
+
+def scores(
+    names: list[str], truth: pd.Series, predicted: dict[bool, Any], model: Pipeline
+) -> dict[str, float]:
+    """The metrics ``names``, from what :func:`predictions` computed for them."""
+    classes = getattr(model, "classes_", None)
+    return {name: scored(name, truth, predicted, classes) for name in names}
+
+
 def compute_metrics(
     model: Pipeline, features: pd.DataFrame, truth: pd.Series, task: Task
 ) -> dict[str, float]:
     """Every metric of the task that applies to ``model``, on these rows, the model predicting
     once (and giving its probabilities once) for all of them."""
-    names = [name for name in metrics_of(task) if applies(METRICS[name], model)]
-    predicted = predictions(model, features, names)
-    classes = getattr(model, "classes_", None)
-    return {name: scored(name, truth, predicted, classes) for name in names}
+    names = metric_names(model, task)
+    return scores(names, truth, predictions(model, features, names), model)
 
 
 def feature_importances(

@@ -10,6 +10,7 @@ the same on a laptop, in CI and in a container.
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -30,12 +31,14 @@ PLOTTED_POINTS = 2000
 
 @dataclass(frozen=True)
 class HeldOut:
-    """The held-out rows and what the model made of them, which every plot draws from."""
+    """The held-out rows and what the model made of them, which every plot draws from: its
+    labels, and its class probabilities when it gives them (None otherwise)."""
 
     model: Pipeline
     features: pd.DataFrame
     truth: pd.Series
     predicted: pd.Series
+    probabilities: Any = None
 
 
 def save(figure: Figure, path: Path) -> Path:
@@ -65,8 +68,7 @@ def confusion_matrix(held_out: HeldOut) -> Figure:
 def positive_scores(held_out: HeldOut) -> tuple[pd.Series, pd.Series]:
     """Whether each row is of the positive (second) class, and the model's probability of it."""
     positive = held_out.model.classes_[1]
-    probabilities = held_out.model.predict_proba(held_out.features)[:, 1]
-    return held_out.truth == positive, probabilities
+    return held_out.truth == positive, held_out.probabilities[:, 1]
 
 
 def roc_curve(held_out: HeldOut) -> Figure:
@@ -109,8 +111,7 @@ def residuals(held_out: HeldOut) -> Figure:
 
 def is_binary_with_probabilities(held_out: HeldOut) -> bool:
     """Two classes and predicted probabilities: what the ROC and PR curves need."""
-    model = held_out.model
-    return hasattr(model, "predict_proba") and len(model.classes_) == 2
+    return held_out.probabilities is not None and len(held_out.model.classes_) == 2
 
 
 # Per task: (file name, the plot, when it applies) in the order they are drawn.

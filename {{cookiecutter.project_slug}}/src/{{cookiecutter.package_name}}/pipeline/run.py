@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from .config import TrainConfig
-from .evaluate import compute_metrics, feature_importances
+from .evaluate import feature_importances, metric_names, predictions, scores
 from .lineage import collect_lineage
 from .load import load_csv
 from .plots import FEATURE_IMPORTANCE_FILE, HeldOut, plot_feature_importance, plot_task
@@ -87,11 +87,15 @@ def evaluate_model(model: Pipeline, prepared: PreparedData, config: TrainConfig)
     """Score ``model`` on the held-out rows; write the metrics and the plots."""
     split = prepared.split
     features, truth = split.test_features, split.test_target
-    metrics = compute_metrics(model, features, truth, prepared.schema.task)
+    task = prepared.schema.task
+    names = metric_names(model, task)
+    predicted = predictions(model, features, names)  # once, for the metrics and the plots
+    metrics = scores(names, truth, predicted, model)
     write_json(metrics, config.outputs.metrics)
-    predicted = pd.Series(model.predict(features), index=truth.index)
+    labels = pd.Series(predicted[False], index=truth.index)
+    held_out = HeldOut(model, features, truth, labels, predicted.get(True))
     figures = config.outputs.figures
-    plots = plot_task(HeldOut(model, features, truth, predicted), prepared.schema.task, figures)
+    plots = plot_task(held_out, task, figures)
     importances = feature_importances(model, features, truth, config.seed)
     plots.append(plot_feature_importance(importances, figures / FEATURE_IMPORTANCE_FILE))
     return Evaluation(metrics=metrics, figures=tuple(plots))
