@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..pipeline.features import column_as_text
 from ..pipeline.schema import Kind, infer_kind
 
 PREDICTION = "(prediction)"
-MISSING = "(missing)"
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,6 @@ class DriftVerdict:  # pylint: disable=too-many-instance-attributes
         return {**asdict(self), "drifted_features": self.drifted_features}
 
 
-def as_categories(column: pd.Series) -> pd.Series:
-    """A column's values as text, an empty cell as a category of its own."""
-    return column.map(str, na_action="ignore").fillna(MISSING)
-
-
 def ks_test(reference: pd.Series, current: pd.Series) -> tuple[str, float, float]:
     """Kolmogorov-Smirnov on the non-empty values (no values on a side: nothing to judge)."""
     before = pd.to_numeric(reference, errors="coerce").dropna().to_numpy(float)
@@ -93,7 +88,7 @@ def ks_test(reference: pd.Series, current: pd.Series) -> tuple[str, float, float
 def chi2_test(reference: pd.Series, current: pd.Series) -> tuple[str, float, float]:
     """Chi-square test of the category counts on both sides (one category: nothing to judge)."""
     counts = pd.concat(
-        [as_categories(reference).value_counts(), as_categories(current).value_counts()],
+        [column_as_text(reference).value_counts(), column_as_text(current).value_counts()],
         axis=1,
     ).fillna(0)
     if len(counts) < 2:

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .drift import DriftVerdict, FeatureDrift, as_categories
+from ..pipeline.features import column_as_text
+from .drift import DriftVerdict, FeatureDrift
 
 STYLE = (
     "body { font-family: sans-serif; margin: 2em; max-width: 70em }"
@@ -42,14 +43,14 @@ def histogram(axes, reference: pd.Series, current: pd.Series) -> None:
 
 def shares(column: pd.Series, shown: list[str]) -> pd.Series:
     """Each shown category's share of a column, the others summed as one."""
-    counts = as_categories(column).value_counts(normalize=True)
+    counts = column_as_text(column).value_counts(normalize=True)
     kept = counts.reindex(shown, fill_value=0.0)
     return pd.concat([kept, pd.Series({OTHER: max(0.0, 1.0 - kept.sum())})])
 
 
 def bars(axes, reference: pd.Series, current: pd.Series) -> None:
     """Each category's share on both sides, the most common categories first."""
-    common = pd.concat([as_categories(reference), as_categories(current)]).value_counts()
+    common = pd.concat([column_as_text(reference), column_as_text(current)]).value_counts()
     shown = [str(category) for category in common.index[:SHOWN_CATEGORIES]]
     before, after = shares(reference, shown), shares(current, shown)
     if max(before[OTHER], after[OTHER]) < 1e-9:  # every category shown: no "other" bar
