@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .data import SAMPLES, load_dataset, sample_path, write_dataset
+from .data import DEFAULT_SAMPLE, SAMPLES, load_dataset, sample_path, write_dataset
 {%- if cookiecutter.__training == 'yes' %}
 from .pipeline.config import DEFAULT_CONFIG_PATH, load_config
 from .pipeline.errors import ConfigError, PipelineError
@@ -51,7 +51,7 @@ USER_ERRORS = (OSError,)
 
 def run_data(args: argparse.Namespace) -> int:
     """Write a bundled sample to ``args.output`` (its own file by default) and say where."""
-    sample = args.sample or next(iter(SAMPLES))
+    sample = args.sample or DEFAULT_SAMPLE
     frame = load_dataset(sample)
     path = write_dataset(frame, args.output or sample_path(sample))
     print(f"Wrote {len(frame)} rows of the {sample} sample to {path}")
@@ -61,7 +61,7 @@ def run_data(args: argparse.Namespace) -> int:
 def add_data_options(data: argparse.ArgumentParser) -> None:
     """Which bundled sample to write, and where."""
     data.add_argument(
-        "--sample", choices=sorted(SAMPLES), help="the sample to write (default: wine)"
+        "--sample", choices=sorted(SAMPLES), help=f"the sample to write (default: {DEFAULT_SAMPLE})"
     )
     data.add_argument(
         "--output", type=Path, help="where to write it (default: data/raw/<sample>.csv)"
