@@ -33,7 +33,7 @@ from .estimators import (
     task_of,
 )
 {%- if cookiecutter.__serving == 'fastapi' %}
-from .evaluate import DEFAULT_PROMOTION_METRIC, METRICS
+from .evaluate import DEFAULT_PROMOTION_METRIC, METRICS, metrics_of
 {%- endif %}
 from .schema import Kind, Task
 
@@ -227,7 +227,7 @@ class TrainConfig(Section):
 def check_promotion_metric(promotion: PromotionSettings, task: Task) -> None:
     """The promotion metric must be one of the task's."""
     name = promotion.metric_for(task)
-    fitting = [metric for metric, found in METRICS.items() if found.task == task]
+    fitting = metrics_of(task)
     if name not in fitting:
         raise ConfigError(
             f"promotion.metric {name!r} is not a {task} metric: choose one of "
