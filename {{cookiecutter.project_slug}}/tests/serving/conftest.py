@@ -7,9 +7,13 @@ straight from memory (``create_app`` takes the loader as an argument), which kee
 and lets each test choose what is loaded; the registry tests log them in a store of their own.
 """
 
+import contextlib
 import dataclasses
+import threading
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -26,6 +30,30 @@ from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION
 from {{ cookiecutter.package_name }}.serving.settings import ServeSettings
 
 MODEL_NAME = "served-model"
+# Longest a held model waits to be released: only reached when a test fails.
+HOLD_SECONDS = 5.0
+
+
+class HeldEstimator:
+    """A trained model whose predictions wait until the test releases them: a batch that is
+    being scored for as long as the test needs, to see what the server does meanwhile."""
+
+    def __init__(self, estimator: Any):
+        self.estimator = estimator
+        self.scoring = threading.Event()
+        self.released = threading.Event()
+        self.finished = threading.Event()
+
+    def predict(self, frame):
+        """Say scoring started, wait for the release, then predict."""
+        self.scoring.set()
+        self.released.wait(HOLD_SECONDS)
+        self.finished.set()
+        return self.estimator.predict(frame)
+
+    def wait_until_scoring(self) -> None:
+        """Block until a prediction is under way (call it from a thread, not the event loop)."""
+        assert self.scoring.wait(HOLD_SECONDS), "no prediction started"
 
 
 @pytest.fixture(name="train_for_serving", scope="session")
@@ -136,23 +164,65 @@ def fixture_make_app(settings{% if cookiecutter.__monitoring == 'yes' %}, monito
     return make
 
 
-@pytest.fixture(name="make_client")
-def fixture_make_client(make_app, served_model):
-    """Start an app serving the given models (by variant) with a test client; stop it after."""
+@pytest.fixture(name="start_client")
+def fixture_start_client():
+    """Start a test client of an app (its startup runs, so its models load), as if from the
+    ``peer`` address; stop every client the test started after it."""
     clients = []
+
+    def start(app, peer: tuple[str, int] = ("testclient", 50000)) -> TestClient:
+        client = TestClient(app, client=peer)
+        clients.append(client.__enter__())  # pylint: disable=unnecessary-dunder-call
+        return client
+
+    yield start
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture(name="make_client")
+def fixture_make_client(make_app, served_model, start_client):
+    """Start an app serving the given models (by variant) with a test client; stop it after."""
 
     def make(versions: dict, **changes) -> TestClient:
         models = {
             variant: served_model(variant, version, trained)
             for variant, (version, trained) in versions.items()
         }
-        client = TestClient(make_app(lambda: models, **changes))
-        clients.append(client.__enter__())  # pylint: disable=unnecessary-dunder-call
-        return client
+        return start_client(make_app(lambda: models, **changes))
 
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+    return make
+
+
+@pytest.fixture(name="held_app")
+def fixture_held_app(make_app, served_model, classifier):
+    """An app whose champion (the classifier, version 1) holds every prediction until released,
+    with changed serving settings; and the held model."""
+
+    def make(**changes) -> tuple[FastAPI, HeldEstimator]:
+        champion = served_model(CHAMPION, "1", classifier)
+        champion.estimator = held = HeldEstimator(classifier.model)
+        return make_app(lambda: {CHAMPION: champion}, **changes), held
+
+    return make
+
+
+@contextlib.asynccontextmanager
+async def running_app(app: FastAPI, peer: tuple[str, int] = ("127.0.0.1", 50000)) -> AsyncIterator:
+    """Start ``app`` in the running event loop (its startup and shutdown included) and yield an
+    async HTTP client of it. Request bodies stream to the app chunk by chunk, as from a socket;
+    ``peer`` is the client's address."""
+    transport = httpx2.ASGITransport(app=app, client=peer)
+    async with app.router.lifespan_context(app):
+        async with httpx2.AsyncClient(transport=transport, base_url="http://api") as http:
+            yield http
+
+
+@pytest.fixture(name="running")
+def fixture_running():
+    """Run an app in the test's own event loop (:func:`running_app`), for tests that need
+    requests in flight together: the test client answers one request at a time."""
+    return running_app
 
 
 @pytest.fixture(name="client")

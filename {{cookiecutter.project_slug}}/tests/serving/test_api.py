@@ -4,6 +4,7 @@ The classifier's features: size (a number that may not be missing), "weight (kg)
 colour (a category) and member (a boolean); the last three may be missing.
 """
 
+import asyncio
 import json
 import math
 
@@ -12,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.serving import app as app_module
-from {{ cookiecutter.package_name }}.serving.app import NO_PROBABILITIES
+from {{ cookiecutter.package_name }}.serving.app import ECHO_CHARS, NO_PROBABILITIES
 from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION, key_position
 
 JSON = {"content-type": "application/json"}
@@ -214,7 +215,9 @@ def test_a_regressor_answers_numbers_and_no_probabilities(make_client, regressor
     assert isinstance(response.json()["prediction"], float)
     assert response.json()["prediction"] == pytest.approx(number)
     refused = client.post("/predict?probabilities=true", json=row)
-    assert (refused.status_code, refused.json()["detail"]) == (422, NO_PROBABILITIES)
+    (error,) = refused.json()["detail"]
+    assert refused.status_code == 422
+    assert (error["loc"], error["msg"]) == (["query", "probabilities"], NO_PROBABILITIES)
     batch = client.post("/predict/batch", json={"rows": [row, {**row, "size": 70.0}]}).json()
     assert batch["predictions"] == pytest.approx(expected(regressor, row, {**row, "size": 70.0}))
 
@@ -278,3 +281,180 @@ def test_openapi_follows_the_champion_being_served(make_client, narrow):
     """Another champion, another Row: the schema comes from the model, not from a config."""
     client = make_client({CHAMPION: ("3", narrow)})
     assert list(row_schema(client)["properties"]) == ["size", "colour"]
+
+
+def batch_of(row_bytes: bytes, count: int) -> bytes:
+    """A /predict/batch body of ``count`` copies of one row's JSON."""
+    return b'{"rows": [' + b",".join([row_bytes] * count) + b"]}"
+
+
+HOSTILE_ROWS = {
+    "integer of 2^64": b'{"size": 18446744073709551616}',
+    "integer below -2^63": b'{"size": -9223372036854775809}',
+    "5000-digit integer": b'{"size": 1' + b"0" * 5000 + b"}",
+    "lone surrogate": b'{"size": 1.0, "colour": "\\ud800"}',
+    "surrogate as raw bytes": b'{"size": 1.0, "colour": "\xed\xa0\x80"}',
+    "long category": b'{"size": 1.0, "colour": "' + b"x" * 5000 + b'"}',
+    "long field name": b'{"size": 1.0, "' + b"k" * 5000 + b'": 1}',
+    "not an object": b"[" + b"1," * 2000 + b"1]",
+}
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["row", "batch"])
+@pytest.mark.parametrize("body", list(HOSTILE_ROWS.values()), ids=list(HOSTILE_ROWS))
+def test_no_input_gets_a_server_error_and_errors_stay_short(client, body, batch):
+    """Numbers JSON libraries cannot hold, surrogates, long texts and names: a 4xx whose details
+    repeat at most a short prefix of the input, never a 500 or the whole input back."""
+    path, content = ("/predict/batch", batch_of(body, 1)) if batch else ("/predict", body)
+    response = client.post(path, content=content, headers=JSON)
+    assert response.status_code == 422
+    assert len(response.content) < 4 * ECHO_CHARS + 1000
+    for error in response.json()["detail"]:
+        for echo in [error.get("input"), *error["loc"]]:
+            assert not isinstance(echo, str) or len(echo) <= ECHO_CHARS + len("...")
+
+
+def longest_row(classifier) -> dict:
+    """A row whose every value is as long as the schema lets it be: the largest valid row."""
+    schema = classifier.schema
+    (colour,) = [feature for feature in schema.features if feature.name == "colour"]
+    longest = max([200, *map(len, colour.categories)])
+    return {
+        "size": -123456.78901234567,
+        "weight (kg)": -0.00012345678901234567,
+        "colour": "\u00e9" * longest,
+        "member": False,
+    }
+
+
+def body_limit(app) -> int:
+    """The largest body a started app reads, as derived from its champion's schema."""
+    return app.state.slots.requests.max_body_bytes
+
+
+def test_the_largest_valid_batch_fits_the_body_limit(client, settings, classifier):
+    """Every row as long as can be, pretty-printed, max_batch_rows of them: not refused for its
+    size. The limit is derived from the schema, so it can never refuse a valid batch."""
+    rows = [longest_row(classifier)] * settings.max_batch_rows
+    content = json.dumps({"rows": rows}, indent=4, ensure_ascii=False).encode()
+    assert len(content) > body_limit(client.app) / 4
+    assert client.post("/predict/batch", content=content, headers=JSON).status_code == 200
+
+
+async def stream(chunks_read: list, size: int, chunk: bytes):
+    """A request body of ``size`` bytes in chunks, counting in ``chunks_read`` what was read."""
+    for _ in range(size // len(chunk)):
+        chunks_read.append(len(chunk))
+        yield chunk
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_a_body_over_the_limit_gets_413_before_it_is_read(
+    make_app, served_model, classifier, running, declared
+):
+    """A declared length over the limit is refused before any byte is read; a streamed body as
+    soon as it passes the limit. The 413 names the limit."""
+    app = make_app(lambda: {CHAMPION: served_model(CHAMPION, "1", classifier)})
+    chunk = b" " * 65536
+    chunks_read: list[int] = []
+
+    async def post():
+        async with running(app) as http:
+            size = 100 * body_limit(app)
+            headers = {**JSON, "content-length": str(size)} if declared else JSON
+            content = stream(chunks_read, size, chunk)
+            return await http.post("/predict/batch", content=content, headers=headers)
+
+    response = asyncio.run(post())
+    limit = body_limit(app)
+    assert response.status_code == 413
+    assert f"over {limit} bytes" in response.json()["detail"]
+    assert sum(chunks_read) <= (0 if declared else limit + 2 * len(chunk))
+
+
+def test_probes_are_answered_while_a_batch_is_scored(held_app, running, row):
+    """The model runs in a worker thread: while it scores, /health and /ready answer."""
+    app, held = held_app()
+
+    async def scenario():
+        async with running(app) as http:
+            scored = asyncio.create_task(http.post("/predict/batch", json={"rows": [row] * 5}))
+            await asyncio.to_thread(held.wait_until_scoring)
+            probes = [(await http.get(path)).status_code for path in ("/health", "/ready")]
+            still_scoring = not held.finished.is_set()
+            held.released.set()
+            return probes, still_scoring, (await scored).status_code
+
+    assert asyncio.run(scenario()) == ([200, 200], True, 200)
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread; None in a worker thread."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def test_a_large_body_is_parsed_off_the_event_loop(make_client, classifier, row, monkeypatch):
+    """A body past THREAD_PARSE_BYTES is parsed and checked in a worker thread; a small one on
+    the event loop, where it costs less than a thread's hand-off."""
+    on_event_loop = []
+    parse = app_module.RequestSchemas.parse
+
+    def recording_parse(schemas, body, batch):
+        on_event_loop.append(running_loop() is not None)
+        return parse(schemas, body, batch)
+
+    monkeypatch.setattr(app_module.RequestSchemas, "parse", recording_parse)
+    # Enough rows that a body padded past THREAD_PARSE_BYTES is within the body limit.
+    client = make_client({CHAMPION: ("1", classifier)}, max_batch_rows=500)
+    padding = b" " * app_module.THREAD_PARSE_BYTES
+    large = client.post("/predict", content=json.dumps(row).encode() + padding, headers=JSON)
+    small = client.post("/predict", json=row)
+    assert (large.status_code, small.status_code, on_event_loop) == (200, 200, [False, True])
+
+
+def test_past_the_concurrency_limit_requests_are_shed(held_app, running, row):
+    """At max_concurrent_requests predictions in flight, one more gets 503 with Retry-After at
+    once, probes still answer, and the next request after is served."""
+    app, held = held_app(max_concurrent_requests=1)
+
+    async def scenario():
+        async with running(app) as http:
+            first = asyncio.create_task(http.post("/predict", json=row))
+            await asyncio.to_thread(held.wait_until_scoring)
+            shed = await http.post("/predict", json=row)
+            health = await http.get("/health")
+            held.released.set()
+            first_status = (await first).status_code
+            served = [first_status, (await http.post("/predict", json=row)).status_code]
+{%- if cookiecutter.__monitoring == 'yes' %}
+            assert "requests_shed_total 1.0" in (await http.get("/metrics")).text
+{%- endif %}
+            return shed, health.status_code, served
+
+    shed, health, served = asyncio.run(scenario())
+    assert (shed.status_code, shed.headers["retry-after"]) == (503, "1")
+    assert (health, served) == (200, [200, 200])
+    assert "limit of 1 concurrent" in shed.json()["detail"]
+
+
+DOCUMENTED_STATUSES = {
+    ("/health", "get"): {"200"},
+    ("/ready", "get"): {"200", "503"},
+    ("/model", "get"): {"200", "503"},
+    ("/predict", "post"): {"200", "413", "422", "503"},
+    ("/predict/batch", "post"): {"200", "413", "422", "503"},
+}
+
+
+def test_openapi_documents_every_status_the_api_answers(client):
+    """Each route lists the statuses its code can answer (the template's fuzzing checks that
+    none other comes back); errors other than 422 document their one-sentence detail."""
+    paths = client.get("/openapi.json").json()["paths"]
+    for (path, method), statuses in DOCUMENTED_STATUSES.items():
+        responses = paths[path][method]["responses"]
+        assert set(responses) == statuses, path
+    problem = paths["/predict"]["post"]["responses"]["413"]["content"]["application/json"]
+    assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}

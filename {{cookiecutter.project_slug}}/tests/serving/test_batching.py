@@ -1,10 +1,11 @@
 """Tests of micro-batching: concurrent requests share model calls, and each gets its own rows."""
 
 import asyncio
+import threading
 
 import pytest
 
-from {{ cookiecutter.package_name }}.serving.batching import MicroBatcher
+from {{ cookiecutter.package_name }}.serving.batching import MicroBatcher, Unloaded
 
 
 def counting_model():
@@ -67,7 +68,31 @@ def test_stopping_fails_requests_still_queued():
         return await asyncio.gather(pending, return_exceptions=True)
 
     (outcome,) = asyncio.run(scenario())
-    assert isinstance(outcome, RuntimeError)
+    assert isinstance(outcome, Unloaded)
+
+
+def test_stopping_while_the_model_runs_fails_its_batch_instead_of_hanging():
+    """The model runs in a worker thread; a stop meanwhile answers its requests with Unloaded
+    (the API's 503), and the event loop was free all along."""
+    release, finished = threading.Event(), threading.Event()
+
+    def slow(rows):
+        release.wait(5)
+        finished.set()
+        return rows
+
+    async def scenario():
+        batcher = MicroBatcher(slow)
+        batcher.start()
+        pending = asyncio.ensure_future(batcher.submit([[1.0]]))
+        await asyncio.sleep(0.05)
+        loop_was_free = not finished.is_set()
+        await batcher.stop()
+        release.set()
+        return loop_was_free, await asyncio.gather(pending, return_exceptions=True)
+
+    loop_was_free, (outcome,) = asyncio.run(scenario())
+    assert loop_was_free and isinstance(outcome, Unloaded)
 
 
 def test_draining_answers_requests_already_queued_then_stops():

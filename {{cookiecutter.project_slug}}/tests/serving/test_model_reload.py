@@ -9,7 +9,6 @@ import asyncio
 import dataclasses
 import time
 
-import httpx2
 import pytest
 
 from {{ cookiecutter.package_name }}.monitoring.service import Monitoring
@@ -60,27 +59,25 @@ def monitored_app(settings, monitor_settings, registry: MovingRegistry, interval
     return create_app(settings, registry.initial, [monitoring]), monitoring
 
 
-async def under_load(app, row, during) -> list[list[tuple[int, str | None]]]:
+async def under_load(running, app, row, during) -> list[list[tuple[int, str | None]]]:
     """Run ``during()`` while CLIENTS clients post /predict; each client's answers in order."""
     stop = asyncio.Event()
-    transport = httpx2.ASGITransport(app=app)
-    async with app.router.lifespan_context(app):
-        async with httpx2.AsyncClient(transport=transport, base_url="http://api") as http:
+    async with running(app) as http:
 
-            async def client() -> list[tuple[int, str | None]]:
-                answers = []
-                while not stop.is_set():
-                    response = await http.post("/predict", json=row)
-                    version = response.json().get("model_version")
-                    answers.append((response.status_code, version))
-                return answers
+        async def client() -> list[tuple[int, str | None]]:
+            answers = []
+            while not stop.is_set():
+                response = await http.post("/predict", json=row)
+                version = response.json().get("model_version")
+                answers.append((response.status_code, version))
+            return answers
 
-            clients = [asyncio.create_task(client()) for _ in range(CLIENTS)]
-            await asyncio.sleep(0.2)
-            await during()
-            await asyncio.sleep(0.2)
-            stop.set()
-            return await asyncio.gather(*clients)
+        clients = [asyncio.create_task(client()) for _ in range(CLIENTS)]
+        await asyncio.sleep(0.2)
+        await during()
+        await asyncio.sleep(0.2)
+        stop.set()
+        return await asyncio.gather(*clients)
 
 
 def check_switch(answers: list[list[tuple[int, str | None]]], old: str, new: str) -> None:
@@ -93,7 +90,7 @@ def check_switch(answers: list[list[tuple[int, str | None]]], old: str, new: str
 
 
 def test_a_forced_reload_swaps_the_champion_and_fails_no_request(
-    settings, monitor_settings, registry, row
+    settings, monitor_settings, registry, row, running
 ):
     """POST /admin/reload's path: the alias moves, the app reloads, every request is answered."""
     app, monitoring = monitored_app(settings, monitor_settings, registry)
@@ -102,10 +99,10 @@ def test_a_forced_reload_swaps_the_champion_and_fails_no_request(
         registry.aliases[CHAMPION] = "2"
         assert await monitoring.reload() == {CHAMPION: "2"}
 
-    check_switch(asyncio.run(under_load(app, row, promote)), "1", "2")
+    check_switch(asyncio.run(under_load(running, app, row, promote)), "1", "2")
 
 
-def test_polling_picks_up_a_promotion_by_itself(settings, monitor_settings, registry, row):
+def test_polling_picks_up_a_promotion_by_itself(settings, monitor_settings, registry, row, running):
     """With polling on, a moved alias is served within a few intervals, with no call at all."""
     app, _ = monitored_app(settings, monitor_settings, registry, interval=0.05)
 
@@ -113,11 +110,11 @@ def test_polling_picks_up_a_promotion_by_itself(settings, monitor_settings, regi
         registry.aliases[CHAMPION] = "2"
         await asyncio.sleep(0.3)
 
-    check_switch(asyncio.run(under_load(app, row, promote)), "1", "2")
+    check_switch(asyncio.run(under_load(running, app, row, promote)), "1", "2")
 
 
 def test_a_version_that_fails_to_load_leaves_the_old_one_serving(
-    settings, monitor_settings, registry, row
+    settings, monitor_settings, registry, row, running
 ):
     """A broken new version is counted as a failed reload; the champion keeps answering."""
     registry.broken.add("3")
@@ -127,7 +124,7 @@ def test_a_version_that_fails_to_load_leaves_the_old_one_serving(
         registry.aliases[CHAMPION] = "3"
         assert await monitoring.reload() == {CHAMPION: "1"}
 
-    answers = asyncio.run(under_load(app, row, promote_broken))
+    answers = asyncio.run(under_load(running, app, row, promote_broken))
     assert {answer for client in answers for answer in client} == {(200, "1")}
     registry_of_metrics = monitoring.metrics.registry
     labels = {"variant": CHAMPION, "outcome": "failed"}

@@ -166,6 +166,7 @@ def fixture_served_app(registry, settings_of, tmp_path, monkeypatch{% if cookiec
         "max_batch_rows": 10,
         "max_abs_value": 1e6,
         "micro_batch_rows": 16,
+        "max_concurrent_requests": 32,
     }
     (tmp_path / "serve.yaml").write_text(yaml.safe_dump(serve), encoding="utf-8")
     monkeypatch.setenv(CONFIG_VARIABLE, str(tmp_path / "serve.yaml"))

@@ -49,6 +49,11 @@ def test_features_left_to_inference_are_none(serve_settings, make_settings, writ
         ("max_abs_value", -1, "max_abs_value: Input should be greater than 0"),
         ("max_abs_value", float("inf"), "max_abs_value: Input should be a finite number"),
         ("micro_batch_rows", 2.5, "micro_batch_rows: Input should be a valid integer"),
+        (
+            "max_concurrent_requests",
+            0,
+            "max_concurrent_requests: Input should be greater than or equal to 1",
+        ),
         ("max_batch_size", 10, "max_batch_size: unknown setting"),
         ("training_config", "missing.yaml", "missing.yaml does not exist"),
     ],

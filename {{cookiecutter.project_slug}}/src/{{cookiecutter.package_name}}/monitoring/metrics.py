@@ -9,6 +9,7 @@
 - ``model_info{variant,name,version,run_id}`` is 1 for each served model, set from the models
   served at each scrape, so a query sees only the live versions.
 - ``model_reloads_total{variant,outcome}`` and ``prediction_log_dropped_total``.
+- ``requests_shed_total``: prediction requests refused (503) at ``max_concurrent_requests``.
 - ``data_drift_detected`` and ``data_drift_last_check_timestamp_seconds``, read at scrape time
   from the verdict ``make monitor`` leaves in the prediction log folder (absent before a check).
 
@@ -117,6 +118,11 @@ class ServingMetrics:
             "model_reloads",
             "Model loads after an alias moved, by outcome (loaded or failed)",
             ["variant", "outcome"],
+            registry=self.registry,
+        )
+        self.shed = Counter(
+            "requests_shed",
+            "Prediction requests refused with 503 because the server was at its limit",
             registry=self.registry,
         )
         self.registry.register(ScrapeTimeCollector(log_dropped, Path(log_dir) / VERDICT_FILE))

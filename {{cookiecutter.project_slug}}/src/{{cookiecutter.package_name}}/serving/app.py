@@ -8,15 +8,23 @@ one model call per batch. Responses are serialised once, with orjson, from plain
 response models only document their shape in the OpenAPI schema, since validating what the API
 itself built would cost time and catch nothing.
 
+No request can stall or break the server: a body larger than the largest batch can be is refused
+(413) before it is read; a large body is parsed and every batch is scored in a worker thread, so
+health probes are answered meanwhile; past ``max_concurrent_requests`` predictions at once, a
+request is shed at once (503, ``Retry-After``) rather than queued without bound; and an error
+repeats at most a short prefix of what it refuses, in JSON that always serialises.
+
 Components of higher maturity levels extend the app through :class:`Extension` (level 4's
 monitoring: metrics, the prediction log, model reload), so the app has one shape at every level.
 """
 
 import asyncio
+import contextlib
+import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Protocol
 
@@ -28,9 +36,10 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import ValidationError
 
 from ..pipeline.errors import PipelineError
+from .batching import Unloaded
 from .registry import ServedModel, load_registry_models, servable
 from .routing import CHALLENGER, CHAMPION, Router
-from .schemas import BatchPrediction, ModelReport, Prediction, RequestSchemas, Status
+from .schemas import BatchPrediction, ModelReport, Prediction, Problem, RequestSchemas, Status
 from .settings import CONFIG_VARIABLE, DEFAULT_SERVE_CONFIG, ServeSettings, load_serve_config
 {%- if cookiecutter.__monitoring == 'yes' %}
 from ..monitoring.service import monitoring_from_environment
@@ -40,6 +49,15 @@ from ..monitoring.service import monitoring_from_environment
 RETRY_SECONDS = 5.0
 NO_CHAMPION = "no champion model is loaded: train, then run `make promote`"
 NO_PROBABILITIES = "this model gives no class probabilities (it is not a classifier that has them)"
+OVERLOADED = "the server is at its limit of {limit} concurrent predictions: retry shortly"
+# Seconds a shed or interrupted request is told to wait before it tries again.
+RETRY_AFTER = "1"
+# Characters of a refused input that an error repeats: enough to recognise it, never a whole body.
+ECHO_CHARS = 80
+# Bodies from this size on are parsed in a worker thread, so the event loop stays free; a
+# smaller one is parsed in place, faster than handing it to a thread.
+THREAD_PARSE_BYTES = 64 * 1024
+ECHO_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 LOGGER = logging.getLogger(__name__)
 RoutingKey = Annotated[str | None, Header(alias="X-Routing-Key")]
 ModelLoader = Callable[[], dict[str, ServedModel]]
@@ -61,6 +79,9 @@ class Extension(Protocol):
 
     def observe(self, request: Request, model: ServedModel, rows: list[dict], answers: list):
         """Hear of one answered request: its model, its rows by feature, its predictions."""
+
+    def shed(self, request: Request) -> None:
+        """Hear of a prediction request refused because the server was at its limit."""
 
 
 def json_response(payload: dict[str, Any], status_code: int = 200) -> Response:
@@ -159,23 +180,42 @@ class ModelSlots:
         return self.requests
 
 
-def as_text(value: Any) -> Any:
-    """A refused input as JSON can hold it: raw bytes (a body that is not even UTF-8) as text,
-    undecodable bytes replaced, so describing the mistake cannot fail in turn."""
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+def json_prefix(value: Any) -> str:
+    """A little more than ``ECHO_CHARS`` of ``value`` written as JSON, without writing the rest
+    (the encoder yields piece by piece); what an integer too long to write out stops at."""
+    text = ""
+    with contextlib.suppress(ValueError):
+        for piece in ECHO_ENCODER.iterencode(value):
+            text += piece
+            if len(text) > ECHO_CHARS:
+                break
+    return text
+
+
+def echoed(value: Any) -> Any:
+    """A refused input as an error repeats it: a boolean, a number JSON can hold, or a short
+    text as it was; anything longer, or that JSON cannot hold (a lone surrogate, raw bytes, an
+    integer beyond 64 bits), as a text prefix. The answer to a 50 MB mistake stays small, and
+    describing a mistake can never fail in turn."""
+    if value is None or isinstance(value, (bool, float)):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**64 else f"an integer of {value.bit_length()} bits"
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = value if isinstance(value, str) else json_prefix(value)
+    prefix = text[:ECHO_CHARS].encode("utf-8", "replace").decode("utf-8")
+    return prefix if len(text) <= ECHO_CHARS else f"{prefix}..."
 
 
 def error_details(errors: list[dict[str, Any]], where: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Validation errors as FastAPI writes them: each names its place, from ``where`` down."""
-    plain = [
-        {**error, "input": as_text(error["input"])} if "input" in error else error
-        for error in errors
-    ]
+    """Validation errors as FastAPI writes them, each naming its place from ``where`` down,
+    with bounded echoes of the input it refuses and of the field names it was sent."""
     return [
-        {"type": error["type"], "loc": [*where, *error["loc"]], "msg": error["msg"]}
-        | ({"input": error["input"]} if "input" in error else {})
-        | ({"ctx": error["ctx"]} if "ctx" in error else {})
-        for error in jsonable_encoder(plain)
+        {"type": error["type"], "loc": [*where, *map(echoed, error["loc"])], "msg": error["msg"]}
+        | ({"input": echoed(error["input"])} if "input" in error else {})
+        | ({"ctx": jsonable_encoder(error["ctx"])} if "ctx" in error else {})
+        for error in errors
     ]
 
 
@@ -202,6 +242,70 @@ async def parameter_error(_: Request, error: RequestValidationError) -> Response
     return refusal(error_details(list(error.errors()), ()))
 
 
+async def unloaded_error(_: Request, error: Unloaded) -> Response:
+    """A request whose model was unloaded before it answered (the server is stopping)."""
+    response = json_response({"detail": str(error)}, 503)
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
+
+class Admission:  # pylint: disable=too-few-public-methods
+    """Lets at most ``limit`` prediction requests in at once, and sheds the rest at once.
+
+    A shed request gets 503 with ``Retry-After`` and is reported to ``on_shed`` (level 4 counts
+    it); the event loop is one thread, so a plain counter is exact.
+    """
+
+    def __init__(self, limit: int, on_shed: Callable[[Request], None]):
+        self.limit = limit
+        self.on_shed = on_shed
+        self.active = 0
+
+    @contextlib.contextmanager
+    def admit(self, request: Request) -> Iterator[None]:
+        """Hold one of the places while the request is worked on; 503 when none is free."""
+        if self.active >= self.limit:
+            self.on_shed(request)
+            detail = OVERLOADED.format(limit=self.limit)
+            raise HTTPException(503, detail, headers={"Retry-After": RETRY_AFTER})
+        self.active += 1
+        try:
+            yield
+        finally:
+            self.active -= 1
+
+
+def too_large(limit: int) -> HTTPException:
+    """413 for a body over ``limit`` bytes, naming the limit and where it comes from."""
+    return HTTPException(
+        413,
+        f"the request body is over {limit} bytes, the most this API reads: max_batch_rows rows "
+        "of the longest values its features allow",
+    )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to be over ``limit`` bytes:
+    from its Content-Length before any of it is read, else while it streams in."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def parse_rows(schemas: RequestSchemas, body: bytes, batch: bool) -> list[list[Any]]:
+    """The rows of ``body``, parsed and checked in a worker thread when it is large."""
+    if len(body) < THREAD_PARSE_BYTES:
+        return schemas.parse(body, batch)
+    return await asyncio.to_thread(schemas.parse, body, batch)
+
+
 def add_status_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) -> None:
     """/health, /ready and /model: what probes and people ask about the service."""
 
@@ -218,7 +322,7 @@ def add_status_routes(app: FastAPI, slots: ModelSlots, settings: ServeSettings) 
             return json_response({"status": slots.unready()}, 503)
         return json_response({"status": "ready", "model_version": slots.champion().version})
 
-    @app.get("/model", response_model=ModelReport, responses={503: {"description": NO_CHAMPION}})
+    @app.get("/model", response_model=ModelReport, responses={503: {"model": Problem}})
     async def model_info() -> Response:
         """Name, version, alias, run, data hash and features of each served model."""
         slots.champion()
@@ -239,7 +343,8 @@ async def answer(model: ServedModel, rows: list[list[Any]], probabilities: bool)
     if not probabilities:
         return {"predictions": await model.batcher.submit(rows)}
     if not model.gives_probabilities:
-        raise HTTPException(422, NO_PROBABILITIES)
+        error = {"type": "no_probabilities", "loc": ("query", "probabilities"), "input": "true"}
+        raise RequestValidationError([error | {"msg": NO_PROBABILITIES}])
     labelled = await model.probability_batcher.submit(rows)
     return {
         "predictions": [label for label, _ in labelled],
@@ -256,9 +361,13 @@ def add_prediction_routes(
     the prediction log).
     """
     router = Router(settings.challenger_share)
-    errors = {
-        413: {"description": "more rows than max_batch_rows"},
-        503: {"description": NO_CHAMPION},
+    admission = Admission(
+        settings.max_concurrent_requests,
+        lambda request: [extension.shed(request) for extension in extensions],
+    )
+    errors: dict[int | str, dict[str, Any]] = {
+        413: {"model": Problem, "description": "a body or batch over the limits"},
+        503: {"model": Problem, "description": "no champion yet, or overloaded (Retry-After)"},
     }
 
     def route(key: str | None) -> ServedModel:
@@ -267,16 +376,12 @@ def add_prediction_routes(
         return slots.models.get(variant, champion)
 
     async def predict_rows(request: Request, key: str | None, probabilities: bool, batch: bool):
-        model = route(key)
-        schemas = slots.schemas()
-        body = await request.body()
-        rows = (
-            schemas.batch.model_validate_json(body).rows
-            if batch
-            else [schemas.row.model_validate_json(body)]
-        )
-        values = [schemas.values(row) for row in rows]
-        answered = await answer(model, values, probabilities)
+        with admission.admit(request):
+            model = route(key)
+            schemas = slots.schemas()
+            body = await read_body(request, schemas.max_body_bytes)
+            values = await parse_rows(schemas, body, batch)
+            answered = await answer(model, values, probabilities)
         logged = [dict(zip(model.schema.names, row)) for row in values]
         for extension in extensions:
             extension.observe(request, model, logged, answered["predictions"])
@@ -286,7 +391,7 @@ def add_prediction_routes(
         "/predict",
         response_model=Prediction,
         response_model_exclude_none=True,
-        responses={503: errors[503]},
+        responses=errors,
         openapi_extra=request_body("Row"),
     )
     async def predict(
@@ -365,6 +470,7 @@ def create_app(
     app.state.slots = slots
     app.add_exception_handler(ValidationError, body_error)
     app.add_exception_handler(RequestValidationError, parameter_error)
+    app.add_exception_handler(Unloaded, unloaded_error)
     add_status_routes(app, slots, settings)
     add_prediction_routes(app, slots, settings, extensions)
     for extension in extensions:

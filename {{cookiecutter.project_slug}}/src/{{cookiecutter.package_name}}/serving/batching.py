@@ -4,6 +4,9 @@ A scikit-learn ``predict`` costs about the same for one row as for a hundred (mo
 time is input checking), so under load the API collects the rows that arrive while the
 previous batch is being predicted and predicts them together. Under light load a request
 waits for nobody: a batch closes as soon as no other request is queued.
+
+The model runs in a worker thread, never on the event loop: while a large batch is scored, the
+loop goes on answering health probes and reading the requests that form the next batch.
 """
 
 import asyncio
@@ -11,6 +14,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 Rows = list[Sequence[float]]
+
+
+class Unloaded(RuntimeError):
+    """The model was unloaded (the server is stopping) before it answered the request."""
 
 
 class MicroBatcher:
@@ -28,15 +35,13 @@ class MicroBatcher:
             self.worker = asyncio.get_running_loop().create_task(self.run())
 
     async def stop(self) -> None:
-        """Stop the loop after the batch in hand; queued requests get an error, not a hang."""
+        """Stop the loop; requests in hand or queued get :class:`Unloaded`, not a hang."""
         if self.worker is not None:
             self.worker.cancel()
             await asyncio.gather(self.worker, return_exceptions=True)
             self.worker = None
-        while not self.queue.empty():
-            _, future = self.queue.get_nowait()
-            if not future.done():
-                future.set_exception(RuntimeError("the model was unloaded"))
+        queued = [self.queue.get_nowait() for _ in range(self.queue.qsize())]
+        fail(queued, Unloaded("the model was unloaded: retry the request"))
 
     async def drain(self) -> None:
         """Answer every request queued so far, then stop: nothing in flight fails.
@@ -74,17 +79,21 @@ class MicroBatcher:
         """Predict batch after batch until stopped."""
         while True:
             batch = await self.next_batch()
-            self.answer(batch)
+            await self.answer(batch)
 
-    def answer(self, batch: list[tuple[Rows, asyncio.Future]]) -> None:
-        """One prediction for the whole batch, sliced back to each request."""
+    async def answer(self, batch: list[tuple[Rows, asyncio.Future]]) -> None:
+        """One prediction for the whole batch (in a worker thread), sliced back to each request.
+
+        Stopped while the model runs, the batch's requests get an error rather than a hang.
+        """
         rows = [row for request_rows, _ in batch for row in request_rows]
         try:
-            predictions = list(self.predict(rows)) if rows else []
+            predictions = list(await asyncio.to_thread(self.predict, rows)) if rows else []
+        except asyncio.CancelledError:
+            fail(batch, Unloaded("the model was unloaded: retry the request"))
+            raise
         except Exception as error:  # pylint: disable=broad-exception-caught
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
+            fail(batch, error)
             return
         start = 0
         for request_rows, future in batch:
@@ -92,3 +101,10 @@ class MicroBatcher:
             if not future.done():
                 future.set_result(predictions[start:end])
             start = end
+
+
+def fail(batch: list[tuple[Rows, asyncio.Future]], error: Exception) -> None:
+    """Answer every request of ``batch`` still waiting with ``error``."""
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(error)

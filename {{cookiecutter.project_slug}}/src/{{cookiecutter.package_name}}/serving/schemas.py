@@ -8,6 +8,10 @@ for a number is refused rather than read as 1.0 or 1.5, since a client that send
 a silently converted prediction would hide. In JSON each field keeps the column's exact spelling
 (``od280/od315_...`` is not a Python name), through an alias; in Python the fields are numbered,
 so no column name can clash with pydantic's own attributes.
+
+The same limits bound a request's size: the largest body the API reads is what its largest batch
+takes when every value is as long as the schema allows, so a bigger body is refused before it is
+read, whatever it holds.
 """
 
 from dataclasses import dataclass
@@ -19,6 +23,17 @@ from ..pipeline.schema import DataSchema, Feature, Kind
 
 # Category examples the documentation shows per feature.
 SHOWN_CATEGORIES = 10
+# Longest category a request may send unless training saw a longer one: a longer text is a
+# mistake (a whole document in a field), refused with 422 rather than carried to the model.
+MAX_CATEGORY_CHARS = 200
+# Bytes a value may take in a request's JSON: a number written out in full (a double's shortest
+# form takes at most 24), a boolean or null; a category at 4 bytes a character, plus its quotes.
+NUMBER_BYTES = 32
+BOOLEAN_BYTES = 5
+# Per field, the quotes, colon, comma and the spaces a pretty-printing client adds; per body, the
+# wrapper of a batch (``{"rows": [...]}``) and its whitespace.
+FIELD_OVERHEAD_BYTES = 16
+BODY_OVERHEAD_BYTES = 4096
 
 
 def field_names(schema: DataSchema) -> tuple[str, ...]:
@@ -32,7 +47,32 @@ def value_type(feature: Feature, max_abs_value: float) -> tuple[type, dict[str, 
         return float, {"allow_inf_nan": False, "ge": -max_abs_value, "le": max_abs_value}
     if feature.kind == Kind.BOOLEAN:
         return bool, {}
-    return str, {"examples": list(feature.categories[:SHOWN_CATEGORIES])}
+    examples = list(feature.categories[:SHOWN_CATEGORIES])
+    return str, {"examples": examples, "max_length": category_chars(feature)}
+
+
+def category_chars(feature: Feature) -> int:
+    """The longest text a categorical feature takes: ``MAX_CATEGORY_CHARS``, or more when a
+    category seen in training is longer."""
+    return max([MAX_CATEGORY_CHARS, *map(len, feature.categories)])
+
+
+def value_bytes(feature: Feature) -> int:
+    """The most bytes one value of ``feature`` takes in a request's JSON."""
+    if feature.kind == Kind.NUMERIC:
+        return NUMBER_BYTES
+    if feature.kind == Kind.BOOLEAN:
+        return BOOLEAN_BYTES
+    return 4 * category_chars(feature) + 2
+
+
+def max_body_bytes(schema: DataSchema, max_rows: int) -> int:
+    """The largest request body of ``schema``: ``max_rows`` rows of the longest values."""
+    row = sum(
+        len(feature.name.encode()) + FIELD_OVERHEAD_BYTES + value_bytes(feature)
+        for feature in schema.features
+    )
+    return max_rows * row + BODY_OVERHEAD_BYTES
 
 
 def row_field(feature: Feature, max_abs_value: float) -> tuple[Any, Any]:
@@ -60,21 +100,33 @@ def batch_model(row: type[BaseModel], max_rows: int) -> type[BaseModel]:
 
 @dataclass(frozen=True)
 class RequestSchemas:
-    """The row and batch schemas of one data schema, and how to read a row's values."""
+    """The row and batch schemas of one data schema, how to read a row's values, and the
+    largest body a request of them may have."""
 
     row: type[BaseModel]
     batch: type[BaseModel]
     names: tuple[str, ...]
+    max_body_bytes: int
 
     @classmethod
     def of(cls, schema: DataSchema, max_abs_value: float, max_rows: int) -> "RequestSchemas":
         """The request schemas of ``schema`` under the serving limits."""
         row = row_model(schema, max_abs_value)
-        return cls(row, batch_model(row, max_rows), field_names(schema))
+        names = field_names(schema)
+        return cls(row, batch_model(row, max_rows), names, max_body_bytes(schema, max_rows))
 
     def values(self, row: BaseModel) -> list[Any]:
         """A validated row's values, in feature order (None where missing)."""
         return [getattr(row, name) for name in self.names]
+
+    def parse(self, body: bytes, batch: bool) -> list[list[Any]]:
+        """The rows of a request body (one row, or a batch), each as values in feature order;
+        pydantic's ValidationError when the body does not fit the schema."""
+        if batch:
+            rows = self.batch.model_validate_json(body).rows
+        else:
+            rows = [self.row.model_validate_json(body)]
+        return [self.values(row) for row in rows]
 
 
 class Prediction(BaseModel):
@@ -123,3 +175,9 @@ class Status(BaseModel):
 
     status: str
     model_version: str | None = None
+
+
+class Problem(BaseModel):
+    """An error explained in one sentence: a body over the limits, no champion, overload."""
+
+    detail: str

@@ -19,6 +19,9 @@ DEFAULT_SERVE_CONFIG = Path("configs") / "serve.yaml"
 # The serving config of an app built by uvicorn: its workers import the app in their own
 # processes, so the command line names the config in this environment variable.
 CONFIG_VARIABLE = "SERVE_CONFIG"
+# The address the server listens on, which the admin endpoint of level 4 needs to know. Unset
+# (an app started some other way than `serve`), the server is taken to listen on the network.
+LISTEN_HOST_VARIABLE = "SERVE_HOST"
 
 
 class ServeFile(Section):
@@ -29,6 +32,7 @@ class ServeFile(Section):
     max_batch_rows: int = Field(ge=1)
     max_abs_value: float = Field(gt=0, allow_inf_nan=False)
     micro_batch_rows: int = Field(ge=1)
+    max_concurrent_requests: int = Field(ge=1)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class ServeSettings:
     max_batch_rows: int = 1000
     max_abs_value: float = 1e9
     micro_batch_rows: int = 256
+    max_concurrent_requests: int = 128
 
 
 def parse_serve_config(settings: Any) -> ServeSettings:
@@ -55,10 +60,7 @@ def parse_serve_config(settings: Any) -> ServeSettings:
     return ServeSettings(
         registered_model=training.tracking.registered_model,
         features=None if declared is None else tuple(declared),
-        challenger_share=written.challenger_share,
-        max_batch_rows=written.max_batch_rows,
-        max_abs_value=written.max_abs_value,
-        micro_batch_rows=written.micro_batch_rows,
+        **written.model_dump(exclude={"training_config"}),
     )
 
 
