@@ -122,6 +122,7 @@ def fixture_serve_options(make_settings, write_yaml{% if cookiecutter.__monitori
         "max_batch_rows": 10,
         "max_abs_value": 1e6,
         "micro_batch_rows": 8,
+        "max_concurrent_requests": 32,
     }
     options = ["--config", str(write_yaml(serve, "serve.yaml"))]
 {%- if cookiecutter.__monitoring == 'yes' %}
@@ -131,13 +132,14 @@ def fixture_serve_options(make_settings, write_yaml{% if cookiecutter.__monitori
 
 
 def test_serve_command_runs_uvicorn_on_the_app_factory(monkeypatch, tmp_path, serve_options):
-    """``serve`` hands uvicorn the app factory, the options, and the configs through the env."""
+    """``serve`` hands uvicorn the app factory and the options (no proxy headers), and the
+    configs and the address it listens on through the environment."""
     store = tmp_path / "mlflow.db"
     store.touch()
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store}")
     calls = []
     monkeypatch.setattr("uvicorn.run", lambda app, **options: calls.append((app, options)))
-    for variable in ("SERVE_CONFIG", "MONITOR_CONFIG"):
+    for variable in ("SERVE_CONFIG", "SERVE_HOST", "MONITOR_CONFIG"):
         monkeypatch.delenv(variable, raising=False)
     command = ["serve", *serve_options, "--host", "0.0.0.0", "--port", "8080", "--workers", "2"]
     assert main(command) == 0
@@ -150,8 +152,10 @@ def test_serve_command_runs_uvicorn_on_the_app_factory(monkeypatch, tmp_path, se
         "port": 8080,
         "workers": 2,
         "access_log": False,
+        "proxy_headers": False,
     }
     assert os.environ["SERVE_CONFIG"] == serve_options[1]
+    assert os.environ["SERVE_HOST"] == "0.0.0.0"
 {%- if cookiecutter.__monitoring == 'yes' %}
     assert os.environ["MONITOR_CONFIG"] == serve_options[3]
 {%- endif %}

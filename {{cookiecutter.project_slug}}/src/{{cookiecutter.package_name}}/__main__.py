@@ -12,6 +12,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+{%- if cookiecutter.__serving == 'fastapi' %}
+from typing import Any
+{%- endif %}
 
 from .data import DEFAULT_SAMPLE, SAMPLES, load_dataset, sample_path, write_dataset
 {%- if cookiecutter.__training == 'yes' %}
@@ -26,7 +29,12 @@ from .pipeline.tracking import TrackedRun, log_training_run
 {%- endif %}
 {%- if cookiecutter.__serving == 'fastapi' %}
 from .pipeline.promotion import CHAMPION_ALIAS, promote
-from .serving.settings import CONFIG_VARIABLE, DEFAULT_SERVE_CONFIG, load_serve_config
+from .serving.settings import (
+    CONFIG_VARIABLE,
+    DEFAULT_SERVE_CONFIG,
+    LISTEN_HOST_VARIABLE,
+    load_serve_config,
+)
 {%- endif %}
 {%- if cookiecutter.__monitoring == 'yes' %}
 from .monitoring.check import run_monitor
@@ -154,9 +162,10 @@ def run_promote(args: argparse.Namespace) -> int:
 
 
 def serve_environment(args: argparse.Namespace) -> dict[str, str]:
-    """Check the configs the API reads; the environment that names them to uvicorn's workers."""
+    """Check the configs the API reads; the environment that names them (and the address the
+    server listens on) to uvicorn's workers."""
     load_serve_config(args.config)
-    environment = {CONFIG_VARIABLE: str(args.config)}
+    environment = {CONFIG_VARIABLE: str(args.config), LISTEN_HOST_VARIABLE: args.host}
 {%- if cookiecutter.__monitoring == 'yes' %}
     load_monitor_config(args.monitor_config)
     environment[MONITOR_CONFIG_VARIABLE] = str(args.monitor_config)
@@ -181,15 +190,24 @@ def run_serve(args: argparse.Namespace) -> int:
             "or set MLFLOW_TRACKING_URI to the tracking server that holds the models"
         )
     os.environ.update(environment)
-    uvicorn.run(
-        f"{__package__}.serving.app:app_from_environment",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=args.access_log,
-    )
+    uvicorn.run(f"{__package__}.serving.app:app_from_environment", **server_options(args))
     return 0
+
+
+def server_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How uvicorn serves the app: where, with how many workers, and without proxy headers.
+
+    uvicorn would otherwise take a client's address from X-Forwarded-For; the API has no use
+    for a claimed address, and the admin check must see the socket's real peer.
+    """
+    return {
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "access_log": args.access_log,
+        "proxy_headers": False,
+    }
 
 
 def add_serve_options(serve: argparse.ArgumentParser) -> None:

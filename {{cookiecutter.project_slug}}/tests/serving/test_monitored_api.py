@@ -6,8 +6,14 @@ Kept beside the API tests to use their fixtures; the file comes with the monitor
 import json
 import time
 
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.__main__ import build_parser, server_options
 from {{ cookiecutter.package_name }}.monitoring.predlog import read_records
 from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION
+from {{ cookiecutter.package_name }}.serving.settings import LISTEN_HOST_VARIABLE
 
 BEARER = {"Authorization": "Bearer s3cret"}
 
@@ -113,3 +119,55 @@ def test_reload_needs_the_admin_token(client, monkeypatch):
     assert client.post("/admin/reload", headers=wrong).status_code == 403
     answer = client.post("/admin/reload", headers=BEARER)
     assert answer.json() == {"served": {CHAMPION: "1", CHALLENGER: "2"}}
+
+
+@pytest.fixture(name="admin_client")
+def fixture_admin_client(make_app, served_model, classifier, start_client, monkeypatch):
+    """A test client of an app served as ``serve`` serves it, with no admin token set: given the
+    address the server listens on and the socket peer's, and uvicorn trusting any proxy."""
+    monkeypatch.delenv("ADMIN_TOKEN", raising=False)
+    # What a deployment behind a proxy sets: uvicorn then believes X-Forwarded-For from anyone.
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
+
+    def make(listen: str, peer: str) -> TestClient:
+        monkeypatch.setenv(LISTEN_HOST_VARIABLE, listen)
+        app = make_app(lambda: {CHAMPION: served_model(CHAMPION, "1", classifier)})
+        options = server_options(build_parser().parse_args(["serve", "--host", listen]))
+        del options["workers"], options["factory"]  # one process, and the app is built here
+        config = uvicorn.Config(app, **options)
+        config.load()
+        return start_client(config.loaded_app, (peer, 50000))
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("listen", "peer", "headers", "status"),
+    [
+        ("127.0.0.1", "127.0.0.1", {}, 200),
+        ("::1", "::1", {}, 200),
+        ("127.0.0.1", "10.0.0.7", {}, 403),
+        ("127.0.0.1", "10.0.0.7", {"X-Forwarded-For": "127.0.0.1"}, 403),
+        ("127.0.0.1", "10.0.0.7", {"X-Forwarded-For": "localhost"}, 403),
+        ("127.0.0.1", "127.0.0.1", {"X-Forwarded-For": "10.0.0.7"}, 403),
+        ("127.0.0.1", "127.0.0.1", {"Forwarded": "for=10.0.0.7"}, 403),
+        ("0.0.0.0", "127.0.0.1", {}, 403),
+    ],
+    ids=[
+        "local",
+        "local-ipv6",
+        "remote",
+        "remote-claiming-loopback",
+        "remote-claiming-localhost",
+        "forwarded-by-a-local-proxy",
+        "forwarded-rfc7239",
+        "listening-beyond-loopback",
+    ],
+)
+def test_without_a_token_only_a_local_unforwarded_caller_may_reload(
+    admin_client, listen, peer, headers, status
+):
+    """Without ADMIN_TOKEN: the socket's peer decides, never a forwarding header; a request a
+    proxy forwarded is not local; a server listening beyond loopback needs the token."""
+    client = admin_client(listen, peer)
+    assert client.post("/admin/reload", headers=headers).status_code == status

@@ -3,11 +3,14 @@
 ``create_app`` gets a :class:`Monitoring` and lets it add its middleware and routes; the
 prediction routes hand it every answer. ``/metrics`` is for Prometheus; ``POST /admin/reload``
 makes the API look at the registry's aliases now instead of at the next poll, for a pipeline
-that just promoted a model. It answers a bearer token equal to ``ADMIN_TOKEN`` or, without that
-variable, local clients only, so it is never open to the network by default.
+that just promoted a model. It answers a bearer token equal to ``ADMIN_TOKEN``. Without that
+variable it answers only a caller on this machine, and only while the server listens on loopback
+alone: the caller is the socket's peer, never what a forwarding header claims (``serve`` runs
+uvicorn without proxy headers, and a forwarded request is not local whoever forwarded it).
 """
 
 import hmac
+import ipaddress
 import os
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +19,8 @@ from fastapi import FastAPI, HTTPException, Request, Response
 
 from ..pipeline.schema import Task
 from ..serving.registry import load_version, registry_client, served_versions
-from ..serving.settings import ServeSettings
+from ..serving.schemas import Problem
+from ..serving.settings import LISTEN_HOST_VARIABLE, ServeSettings
 from .metrics import MetricsMiddleware, ServingMetrics
 from .predlog import PredictionLogger
 from .reload import ModelWatcher, Versions
@@ -28,7 +32,7 @@ from .settings import (
 )
 
 TOKEN_VARIABLE = "ADMIN_TOKEN"
-LOCAL_CLIENTS = ("127.0.0.1", "::1", "localhost")
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 
 
 class Monitoring:
@@ -72,6 +76,10 @@ class Monitoring:
             await self.watcher.stop()
         self.log.close()
 
+    def shed(self, _: Request) -> None:
+        """Count a prediction request refused because the server was at its limit."""
+        self.metrics.shed.inc()
+
     def observe(self, request: Request, model: Any, rows: list[dict], answers: list) -> None:
         """Record an answer: its variant for the request metrics, its classes, its log lines."""
         request.state.variant = model.variant
@@ -86,14 +94,38 @@ class Monitoring:
         return await self.watcher.reload()
 
 
+def is_loopback(address: str) -> bool:
+    """Whether ``address`` (an IP address as text) is this machine's loopback."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def listens_on_loopback_only() -> bool:
+    """Whether this server listens on loopback alone (as `serve` reported to its workers)."""
+    host = os.environ.get(LISTEN_HOST_VARIABLE, "")
+    return host == "localhost" or is_loopback(host)
+
+
+def is_local_caller(request: Request) -> bool:
+    """Whether the socket's peer is this machine and no proxy forwarded the request."""
+    forwarded = any(name in request.headers for name in FORWARDING_HEADERS)
+    peer = request.scope.get("client")
+    return not forwarded and peer is not None and is_loopback(peer[0])
+
+
 def check_admin(request: Request) -> None:
-    """403 unless the request carries the admin token or, with no token set, comes from here."""
+    """403 unless the request carries the admin token or, with no token set, comes from this
+    machine to a server that listens on loopback alone."""
     token = os.environ.get(TOKEN_VARIABLE)
     if token:
         offered = request.headers.get("authorization", "")
         if not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
             raise HTTPException(403, "a valid admin token is needed (Authorization: Bearer ...)")
-    elif request.client is None or request.client.host not in LOCAL_CLIENTS:
+    elif not listens_on_loopback_only():
+        raise HTTPException(403, f"this server listens beyond loopback: set {TOKEN_VARIABLE}")
+    elif not is_local_caller(request):
         raise HTTPException(403, f"set {TOKEN_VARIABLE} to call this endpoint from elsewhere")
 
 
@@ -106,7 +138,7 @@ def add_routes(app: FastAPI, monitoring: Monitoring, slots: Any) -> None:
         monitoring.metrics.serve_models([model.describe() for model in slots.models.values()])
         return monitoring.metrics.response()
 
-    @app.post("/admin/reload", responses={403: {"description": "not allowed"}})
+    @app.post("/admin/reload", responses={403: {"model": Problem, "description": "not allowed"}})
     async def reload(request: Request) -> dict[str, Versions]:
         """Swap in the versions the registry's aliases name now; the versions served after."""
         check_admin(request)
