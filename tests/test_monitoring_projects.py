@@ -8,6 +8,9 @@ HTTP until the end. Through that stream the prediction log fills, `monitor` find
 and `make retrain-if-drift` trains on data that includes the drifted wines' labels and
 promotes the new model. The running API must pick it up without a restart and without failing
 a single request, never answer from the old version again, and say all of it in /metrics.
+Last, the API that served all this must still keep the contract of its OpenAPI document under
+schemathesis (tests/api_fuzz.py), /admin/reload included: the aliases no longer move, so a
+reload it sends serves the same versions.
 """
 
 import operator
@@ -22,6 +25,7 @@ import loopback
 import pytest
 import template_model
 import yaml
+from api_fuzz import check_contract
 from installed_projects import run, subprocess_env
 from served_projects import aliases, package_of
 
@@ -190,7 +194,8 @@ def check_metrics(base, load, new):
 
 
 def test_monitoring_level_swaps_models_under_load_and_retrains_on_drift(installed, tmp_path):
-    """Drifted traffic is found; the retrained champion replaces the old with no failed request."""
+    """Drifted traffic is found; the retrained champion replaces the old with no failed request;
+    the API keeps its OpenAPI contract under schemathesis."""
     venv = installed.venv(MONITORING_LEVEL)
     project = installed.variant(tmp_path / "monitored", MONITORING_LEVEL, {})
     make = ["make", f"VENV={venv}", f"MONITOR_CONFIG={TEST_MONITOR_CONFIG}"]
@@ -225,4 +230,5 @@ def test_monitoring_level_swaps_models_under_load_and_retrains_on_drift(installe
             assert (reload.status, reload.body) == (200, {"served": {"champion": "2"}})
         check_answers(load, "1", "2")
         check_metrics(base, load, "2")
+        check_contract(base, project / "schemathesis")
     print(f"{load.total()} requests, none failed; {sum(load.since_version('2'))} after the swap")
