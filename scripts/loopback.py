@@ -30,11 +30,15 @@ class Answer:
     body: Any
 
 
-def free_port() -> int:
-    """A loopback port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_port(ports: range | None = None) -> int:
+    """A loopback port that nothing listens on right now: one the OS picks, or the first free
+    one of ``ports`` (where a firewall or a shared machine allows only some)."""
+    candidates = ports if ports is not None else range(1)  # port 0: the OS chooses
+    for port in candidates:
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind(("127.0.0.1", port))
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free loopback port from {candidates.start} to {candidates.stop - 1}")
 
 
 def request(url: str, payload: object = None, headers: dict | None = None) -> Answer:
