@@ -80,8 +80,9 @@ def wait_until_ready(url: str, server: subprocess.Popen, seconds: float = STARTU
 @contextlib.contextmanager
 def running(
     command: Sequence[str], cwd: Path, env: dict, ready_url: str, log: Path
-) -> Iterator[None]:
-    """Run ``command`` until the block ends, once ``ready_url`` answers 200.
+) -> Iterator[subprocess.Popen]:
+    """Run ``command`` until the block ends, once ``ready_url`` answers 200; the block gets the
+    server's process (its pid is also its session's id).
 
     The server gets a session of its own, so stopping it also stops what it started (make
     starts python, uvicorn may start workers). Its output goes to ``log``, which a failure
@@ -103,7 +104,7 @@ def running(
                 wait_until_ready(ready_url, server)
             except RuntimeError as error:
                 raise RuntimeError(f"{error}; its output is in {log}") from error
-            yield
+            yield server
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGTERM)
