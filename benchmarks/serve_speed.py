@@ -613,7 +613,14 @@ def plot(path, summary, limit, batch_of, args):
         for axes, key in ((throughput, "requests_per_second"), (tail, "p99_ms")):
             draw(axes, args.connections, [by_connections[c][key] for c in args.connections], name)
     limit_line = [stats(limit[batch_of[count]]) for count in args.connections]
-    draw(throughput, args.connections, limit_line, "in-process limit", color="black", ls="--")
+    draw(
+        throughput,
+        args.connections,
+        limit_line,
+        "in-process limit (rows/s)",
+        color="black",
+        ls="--",
+    )
     for axes, title in ((throughput, "throughput (requests/s)"), (tail, "p99 latency (ms)")):
         axes.set(title=title, xlabel="connections", xscale="log", yscale="log")
         axes.set_xticks(args.connections, [str(count) for count in args.connections])
