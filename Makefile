@@ -9,6 +9,8 @@ DEMO_DIR ?= build/demo
 DEMO_LEVEL ?= 4
 # Rows of the CSV file `make benchmark-train` trains on, for example ROWS=100000 to iterate.
 ROWS ?= 1000000
+# Options of `make benchmark-serve`, for example SERVE_ARGS="--ports 8100-8199 --rounds 5".
+SERVE_ARGS ?=
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 export PATH := $(abspath $(BIN)):$(PATH)
 # pyenv installs Pythons side by side but exposes only the global one. Make every installed
@@ -51,8 +53,8 @@ lint: venv ## black and pylint on the hooks, tests, scripts and benchmarks
 benchmark: venv ## Print bake times per level and the time of the combination suite
 	$(BIN)/python benchmarks/bake_speed.py
 
-benchmark-serve: venv ## Serve one model four ways (ours with and without monitoring, mlflow, bare FastAPI) under wrk
-	$(BIN)/python benchmarks/serve_speed.py
+benchmark-serve: venv ## Serve one model four ways under wrk in 3 interleaved rounds, beside its in-process limit: goals, JSON and plot in build/benchmark-serve/ (SERVE_ARGS)
+	$(BIN)/python benchmarks/serve_speed.py $(SERVE_ARGS)
 
 benchmark-train: venv ## Train a generated project on a generated CSV (ROWS=1000000): time and peak memory per step
 	$(BIN)/python benchmarks/train_scale.py --rows $(ROWS)

@@ -30,11 +30,15 @@ class Answer:
     body: Any
 
 
-def free_port() -> int:
-    """A loopback port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_port(ports: range | None = None) -> int:
+    """A loopback port that nothing listens on right now: one the OS picks, or the first free
+    one of ``ports`` (where a firewall or a shared machine allows only some)."""
+    candidates = ports if ports is not None else range(1)  # port 0: the OS chooses
+    for port in candidates:
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind(("127.0.0.1", port))
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free loopback port from {candidates.start} to {candidates.stop - 1}")
 
 
 def request(url: str, payload: object = None, headers: dict | None = None) -> Answer:
@@ -76,8 +80,9 @@ def wait_until_ready(url: str, server: subprocess.Popen, seconds: float = STARTU
 @contextlib.contextmanager
 def running(
     command: Sequence[str], cwd: Path, env: dict, ready_url: str, log: Path
-) -> Iterator[None]:
-    """Run ``command`` until the block ends, once ``ready_url`` answers 200.
+) -> Iterator[subprocess.Popen]:
+    """Run ``command`` until the block ends, once ``ready_url`` answers 200; the block gets the
+    server's process (its pid is also its session's id).
 
     The server gets a session of its own, so stopping it also stops what it started (make
     starts python, uvicorn may start workers). Its output goes to ``log``, which a failure
@@ -99,7 +104,7 @@ def running(
                 wait_until_ready(ready_url, server)
             except RuntimeError as error:
                 raise RuntimeError(f"{error}; its output is in {log}") from error
-            yield
+            yield server
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGTERM)
