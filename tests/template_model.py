@@ -53,6 +53,11 @@ SCHEMAS = (
 # strict mode (a misspelt field is an error, not ignored). Two releases: the newest it ships,
 # and the oldest that upstream still patches beside it (it maintains three minor releases).
 KUBERNETES_MANIFESTS = "deploy/k8s/*.yaml"
+COMPOSE_FILE = "docker-compose.yml"
+# Services of docker-compose.yml with no authentication of their own: anyone who reaches them
+# can read or change the models and the metrics, so they may be published on loopback only.
+UNAUTHENTICATED_SERVICES = ("mlflow", "prometheus", "postgres")
+LOOPBACK_BINDINGS = ("127.0.0.1", "[::1]")
 KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
 # kustomize's own file has no Kubernetes schema: it is checked against the manifests it lists.
 KUSTOMIZATION = ("kustomize.config.k8s.io/v1beta1", "Kustomization")
@@ -416,6 +421,26 @@ def schema_for(relative):
     return None
 
 
+def published_on_loopback(port):
+    """Whether a compose ``ports`` entry (short "ip:host:container" or long form) binds to
+    loopback; "5000:5000" and a long form without host_ip publish on every interface."""
+    if isinstance(port, dict):
+        return port.get("host_ip") in LOOPBACK_BINDINGS
+    return str(port).startswith(tuple(f"{address}:" for address in LOOPBACK_BINDINGS))
+
+
+def compose_exposure_problems(text):
+    """Services without authentication that docker-compose.yml publishes beyond loopback."""
+    services = (yaml.safe_load(text) or {}).get("services") or {}
+    return [
+        f"publishes {name}'s port {port} on every interface, and {name} has no "
+        "authentication: bind it to 127.0.0.1"
+        for name in UNAUTHENTICATED_SERVICES
+        for port in (services.get(name) or {}).get("ports", [])
+        if not published_on_loopback(port)
+    ]
+
+
 def check_kubernetes(text):
     """Each resource of a manifest must match its kind's schema, strictly, in every version."""
     try:
@@ -617,6 +642,9 @@ class ProjectChecker:
             problems = problems + self.cached(key, lambda: check_python(text, mode))
         if relative.name == "Dockerfile":
             problems = problems + self.cached(("hadolint", digest), lambda: check_dockerfile(text))
+        if relative.as_posix() == COMPOSE_FILE:
+            key = ("compose-exposure", digest)
+            problems = problems + self.cached(key, lambda: compose_exposure_problems(text))
         if fnmatch.fnmatch(relative.as_posix(), KUBERNETES_MANIFESTS):
             key = ("kubernetes", KUBERNETES_VERSIONS, digest)
             problems = problems + self.cached(key, lambda: check_kubernetes(text))

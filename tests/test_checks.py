@@ -112,6 +112,16 @@ DEFECTS = {
         "services:\n  web:\n    image: nginx\n    ports: 8080\n",
         "check-jsonschema failed",
     ),
+    "compose-mlflow-on-every-interface": (
+        "docker-compose.yml",
+        'services:\n  mlflow:\n    image: mlflow\n    ports: ["127.0.0.1:5000:5000", "5001:5001"]\n',
+        "publishes mlflow's port 5001:5001 on every interface",
+    ),
+    "compose-prometheus-long-form": (
+        "docker-compose.yml",
+        "services:\n  prometheus:\n    image: prom\n    ports:\n      - {target: 9090, published: 9090}\n",
+        "publishes prometheus's port",
+    ),
 }
 
 
