@@ -114,12 +114,14 @@ DEFECTS = {
     ),
     "compose-mlflow-on-every-interface": (
         "docker-compose.yml",
-        'services:\n  mlflow:\n    image: mlflow\n    ports: ["127.0.0.1:5000:5000", "5001:5001"]\n',
+        "services:\n  mlflow:\n    image: mlflow\n"
+        '    ports: ["127.0.0.1:5000:5000", "5001:5001"]\n',
         "publishes mlflow's port 5001:5001 on every interface",
     ),
     "compose-prometheus-long-form": (
         "docker-compose.yml",
-        "services:\n  prometheus:\n    image: prom\n    ports:\n      - {target: 9090, published: 9090}\n",
+        "services:\n  prometheus:\n    image: prom\n"
+        "    ports:\n      - {target: 9090, published: 9090}\n",
         "publishes prometheus's port",
     ),
 }
