@@ -5,6 +5,7 @@ colour (a category) and member (a boolean); the last three may be missing.
 """
 
 import asyncio
+import gc
 import json
 import math
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.serving import app as app_module
 from {{ cookiecutter.package_name }}.serving.app import ECHO_CHARS, NO_PROBABILITIES
+from {{ cookiecutter.package_name }}.serving.batching import THREAD_ROWS
 from {{ cookiecutter.package_name }}.serving.routing import CHALLENGER, CHAMPION, key_position
 
 JSON = {"content-type": "application/json"}
@@ -373,12 +375,13 @@ def test_a_body_over_the_limit_gets_413_before_it_is_read(
 
 
 def test_probes_are_answered_while_a_batch_is_scored(held_app, running, row):
-    """The model runs in a worker thread: while it scores, /health and /ready answer."""
-    app, held = held_app()
+    """A large batch is scored in a worker thread: meanwhile, /health and /ready answer."""
+    app, held = held_app(max_batch_rows=THREAD_ROWS)
 
     async def scenario():
         async with running(app) as http:
-            scored = asyncio.create_task(http.post("/predict/batch", json={"rows": [row] * 5}))
+            body = {"rows": [row] * THREAD_ROWS}
+            scored = asyncio.create_task(http.post("/predict/batch", json=body))
             await asyncio.to_thread(held.wait_until_scoring)
             probes = [(await http.get(path)).status_code for path in ("/health", "/ready")]
             still_scoring = not held.finished.is_set()
@@ -415,14 +418,24 @@ def test_a_large_body_is_parsed_off_the_event_loop(make_client, classifier, row,
     assert (large.status_code, small.status_code, on_event_loop) == (200, 200, [False, True])
 
 
+def test_a_started_app_exempts_its_long_lived_objects_from_collection(make_client, classifier):
+    """Once started, the app freezes what it has loaded, so the collector's full passes no
+    longer walk it (they stalled requests: the p99 tail)."""
+    gc.unfreeze()
+    make_client({CHAMPION: ("1", classifier)})
+    assert gc.get_freeze_count() > 0
+
+
 def test_past_the_concurrency_limit_requests_are_shed(held_app, running, row):
     """At max_concurrent_requests predictions in flight, one more gets 503 with Retry-After at
     once, probes still answer, and the next request after is served."""
-    app, held = held_app(max_concurrent_requests=1)
+    app, held = held_app(max_concurrent_requests=1, max_batch_rows=THREAD_ROWS)
 
     async def scenario():
         async with running(app) as http:
-            first = asyncio.create_task(http.post("/predict", json=row))
+            # A batch large enough to be scored in a thread, so the loop serves the rest.
+            body = {"rows": [row] * THREAD_ROWS}
+            first = asyncio.create_task(http.post("/predict/batch", json=body))
             await asyncio.to_thread(held.wait_until_scoring)
             shed = await http.post("/predict", json=row)
             health = await http.get("/health")

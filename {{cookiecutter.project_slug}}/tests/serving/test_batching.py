@@ -71,6 +71,30 @@ def test_stopping_fails_requests_still_queued():
     assert isinstance(outcome, Unloaded)
 
 
+def test_only_large_batches_leave_the_event_loop():
+    """A batch under thread_rows is predicted on the event loop (milliseconds, and no hand-off
+    that would split the next batch); one of thread_rows or more in a worker thread."""
+    on_event_loop = []
+
+    def recording(rows):
+        try:
+            asyncio.get_running_loop()
+            on_event_loop.append(True)
+        except RuntimeError:
+            on_event_loop.append(False)
+        return rows
+
+    async def scenario():
+        batcher = MicroBatcher(recording, thread_rows=3)
+        batcher.start()
+        await batcher.submit([[1.0], [2.0]])
+        await batcher.submit([[1.0], [2.0], [3.0]])
+        await batcher.stop()
+
+    asyncio.run(scenario())
+    assert on_event_loop == [True, False]
+
+
 def test_stopping_while_the_model_runs_fails_its_batch_instead_of_hanging():
     """The model runs in a worker thread; a stop meanwhile answers its requests with Unloaded
     (the API's 503), and the event loop was free all along."""
@@ -82,7 +106,7 @@ def test_stopping_while_the_model_runs_fails_its_batch_instead_of_hanging():
         return rows
 
     async def scenario():
-        batcher = MicroBatcher(slow)
+        batcher = MicroBatcher(slow, thread_rows=1)
         batcher.start()
         pending = asyncio.ensure_future(batcher.submit([[1.0]]))
         await asyncio.sleep(0.05)
