@@ -362,10 +362,13 @@ def add_prediction_routes(
     the prediction log).
     """
     router = Router(settings.challenger_share)
-    admission = Admission(
-        settings.max_concurrent_requests,
-        lambda request: [extension.shed(request) for extension in extensions],
-    )
+
+    def shed(request: Request) -> None:
+        """Tell every extension of a request refused at the limit."""
+        for extension in extensions:
+            extension.shed(request)
+
+    admission = Admission(settings.max_concurrent_requests, shed)
     errors: dict[int | str, dict[str, Any]] = {
         413: {"model": Problem, "description": "a body or batch over the limits"},
         503: {"model": Problem, "description": "no champion yet, or overloaded (Retry-After)"},

@@ -19,6 +19,7 @@ from typing import Any
 Rows = list[Sequence[float]]
 # Batches of this many rows and more are predicted in a worker thread.
 THREAD_ROWS = 128
+UNLOADED = "the model was unloaded: retry the request"
 
 
 class Unloaded(RuntimeError):
@@ -52,7 +53,7 @@ class MicroBatcher:
             await asyncio.gather(self.worker, return_exceptions=True)
             self.worker = None
         queued = [self.queue.get_nowait() for _ in range(self.queue.qsize())]
-        fail(queued, Unloaded("the model was unloaded: retry the request"))
+        fail(queued, Unloaded(UNLOADED))
 
     async def drain(self) -> None:
         """Answer every request queued so far, then stop: nothing in flight fails.
@@ -110,7 +111,7 @@ class MicroBatcher:
         try:
             predictions = list(await self.predicted(rows))
         except asyncio.CancelledError:
-            fail(batch, Unloaded("the model was unloaded: retry the request"))
+            fail(batch, Unloaded(UNLOADED))
             raise
         except Exception as error:  # pylint: disable=broad-exception-caught
             fail(batch, error)
