@@ -139,6 +139,17 @@ def write_copier_answers(project_dir, answers):
     return warning
 
 
+def missing_python_note(version, find=shutil.which):
+    """Tell the user now, not at `make install`, that the Python the project targets is absent."""
+    if find(f"python{version}"):
+        return None
+    return (
+        f"this project targets Python {version}, and python{version} is not on your PATH. "
+        f"`make install` creates .venv with it: install it first, for example with "
+        f"`uv python install {version}` (make install then finds it through uv) or pyenv."
+    )
+
+
 def main():
     """Apply the component choices, then record the answers for `copier update`."""
     answers = json.loads(ANSWERS_JSON)
@@ -147,6 +158,9 @@ def main():
     warning = write_copier_answers(Path.cwd(), answers)
     if warning:
         print(f"WARNING: {warning}", file=sys.stderr)
+    note = missing_python_note(answers["python_version"])
+    if note:
+        print(f"NOTE: {note}", file=sys.stderr)
     return 0
 
 

@@ -54,35 +54,126 @@ def shadowing_problems(answers):
     return [problem for problem in problems if problem]
 
 
+def choice_problems(answers):
+    """The maturity level and Python version are typed in: name a value that is not offered."""
+    offered = {
+        "maturity_level": sorted(answers["_levels"], key=int),
+        "python_version": answers["_python_versions"],
+    }
+    return [
+        f"{field}={answers[field]!r} is not offered: choose one of {', '.join(values)}."
+        for field, values in offered.items()
+        if answers[field] not in values
+    ]
+
+
+def is_off(value):
+    """Whether a component value (an answer or a resolution) switches the component off."""
+    return value in OFF_VALUES
+
+
+def requirement_chains(components, name):
+    """Each component ``name`` needs, directly or through others, with the path to it.
+
+    Maps required -> the components in between (empty when ``name`` needs it directly).
+    Requirements are declared before the components that need them, so one pass suffices.
+    """
+    chains = {}
+    for required in components[name]["requires"]:
+        chains.setdefault(required, [])
+        for deeper, between in requirement_chains(components, required).items():
+            chains.setdefault(deeper, [required, *between])
+    return chains
+
+
+def off_value(spec):
+    """The value that switches a component off (``no`` or ``none``)."""
+    return next(value for value in spec["files"] if is_off(value))
+
+
+def on_value(spec, level):
+    """The value ``auto`` takes when something the user chose needs the component."""
+    preset = spec["levels"][int(level)]
+    return preset if not is_off(preset) else next(v for v in spec["files"] if not is_off(v))
+
+
 def component_problems(answers):
-    """Components switched on whose required component is off, at the chosen level."""
-    level = answers["maturity_level"]
+    """Two explicit answers that contradict: one turns on a component that needs, directly or
+    through components left on auto, another component the user turned off. Components on
+    auto never cause a refusal: they follow the explicit answers (see resolution_notes)."""
+    components = answers["_components"]
     problems = []
-    for name, spec in answers["_components"].items():
-        value = answers[f"__{name}"]
-        if value in OFF_VALUES:
+    for name in components:
+        value = answers[name]
+        if value == "auto" or is_off(value):
             continue
-        for required in spec["requires"]:
-            if answers[f"__{required}"] in OFF_VALUES:
+        for required, between in requirement_chains(components, name).items():
+            if is_off(answers[required]):
+                through = f" (through {', '.join(between)})" if between else ""
                 problems.append(
-                    f"{name}={value} needs {required}, which is off "
-                    f"({required}={answers[required]} at maturity_level={level}); "
-                    f"set {required}=yes, raise maturity_level, or turn {name} off."
+                    f"{name}={value} needs {required}{through}, but {required}="
+                    f"{answers[required]}; set {required} to auto or "
+                    f"{on_value(components[required], answers['maturity_level'])}, or set "
+                    f"{name} to auto or {off_value(components[name])}."
                 )
     return problems
 
 
+def resolution_notes(answers):
+    """One line for each component on auto that does not follow its level's preset, because
+    an explicit answer turned off what it needs or needs it on."""
+    components = answers["_components"]
+    level = answers["maturity_level"]
+    notes = []
+    for name, spec in components.items():
+        resolved, preset = answers[f"__{name}"], spec["levels"][int(level)]
+        if answers[name] != "auto" or resolved == preset:
+            continue
+        if is_off(resolved):
+            cause = next(
+                required
+                for required in requirement_chains(components, name)
+                if is_off(answers[required])
+            )
+            notes.append(
+                f"{name} is off: it needs {cause}, which you set to {answers[cause]} "
+                f"(level {level} alone would turn it on)."
+            )
+        else:
+            cause = next(
+                other
+                for other in components
+                if name in requirement_chains(components, other)
+                and answers[other] not in ("auto", *OFF_VALUES)
+            )
+            state = "on" if resolved == "yes" else f"on ({resolved})"
+            notes.append(
+                f"{name} is {state}: {cause}={answers[cause]} needs it "
+                f"(level {level} alone would leave it off)."
+            )
+    return notes
+
+
 def find_problems(answers):
     """Every reason to refuse these answers, so the user can fix them all at once."""
-    return pattern_problems(answers) + shadowing_problems(answers) + component_problems(answers)
+    unoffered = choice_problems(answers)
+    # Components resolve from the level: at a level that does not exist they mean nothing.
+    contradictions = [] if unoffered else component_problems(answers)
+    return pattern_problems(answers) + shadowing_problems(answers) + unoffered + contradictions
 
 
 def main():
-    """Print the problems and fail, so cookiecutter removes the half-made project."""
-    problems = find_problems(json.loads(ANSWERS_JSON))
+    """Print the problems and fail, so cookiecutter removes the half-made project; otherwise
+    say which components on auto follow an explicit answer instead of the level."""
+    answers = json.loads(ANSWERS_JSON)
+    problems = find_problems(answers)
     for problem in problems:
         print(f"ERROR: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    if problems:
+        return 1
+    for note in resolution_notes(answers):
+        print(f"NOTE: {note}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

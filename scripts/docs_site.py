@@ -95,9 +95,21 @@ def question_names(context):
 
 
 def prompt_of(context, name):
-    """The label cookiecutter shows for a question."""
+    """The label cookiecutter shows for a question (its first line: a typed-in maturity level
+    lists the levels below it)."""
     prompt = context["__prompts__"].get(name, name)
-    return prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+    return (prompt["__prompt__"] if isinstance(prompt, dict) else prompt).splitlines()[0]
+
+
+def offered_values(template, name):
+    """A question's choices: cookiecutter's menu, or for a value typed in (the level, the
+    Python version) the choices copier offers, which tests keep equal to what the hook
+    accepts. None for free text."""
+    raw = template.context[name]
+    if isinstance(raw, list):
+        return raw
+    choices = template.copier.get(name, {}).get("choices")
+    return list(choices.values()) if isinstance(choices, dict) else choices
 
 
 def choice_label(context, name, choice):
@@ -340,22 +352,24 @@ def ladder_diagram(template):
     return "\n".join([*lines, "```"]) + "\n"
 
 
-def choices_cell(context, name):
+def choices_cell(template, name):
     """A question's choices with their labels, or 'free text'.
 
     Choices labelled with a level's meaning (the maturity level) link to the ladder instead
     of repeating five sentences in a table cell.
     """
-    if not isinstance(context[name], list):
+    offered = offered_values(template, name)
+    if not offered:
         return "free text"
+    context = template.context
     parts, levels = [], context["_levels"]
-    for choice in context[name]:
+    for choice in offered:
         label = choice_label(context, name, choice)
         parts.append(
             f"{code(choice)} ({label})" if label and label != levels.get(choice) else code(choice)
         )
     cell = ", ".join(parts)
-    if all(choice in levels for choice in context[name]):
+    if all(choice in levels for choice in offered):
         cell += " (see [the maturity ladder](ladder.md))"
     return cell
 
@@ -418,7 +432,7 @@ def questions_table(template):
         [
             code(name),
             prompt_of(template.context, name),
-            choices_cell(template.context, name),
+            choices_cell(template, name),
             default_cell(template, name, defaults),
             constraints_cell(template, name),
         ]
@@ -562,7 +576,7 @@ def component_facts(template, name):
         '!!! abstract "At a glance (generated from cookiecutter.json)"',
         "",
         f"    - {sentence(spec['label'])}",
-        f"    - Question {code(name)}: {choices_cell(template.context, name)}.",
+        f"    - Question {code(name)}: {choices_cell(template, name)}.",
         f"    - Default: {start}; {code('auto')} resolves to {level_runs(spec['levels'])}.",
         f"    - Needs: {needs}.",
     ]

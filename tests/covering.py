@@ -49,21 +49,9 @@ def value_pairs(config, case):
     return set(itertools.combinations(items, 2))
 
 
-def needed(config, name):
-    """The components ``name`` requires, directly or through other requirements."""
-    specs = template_model.components(config)
-    found, todo = set(), list(specs[name]["requires"])
-    while todo:
-        required = todo.pop()
-        if required not in found:
-            found.add(required)
-            todo.extend(specs[required]["requires"])
-    return found
-
-
 def minimal_on(config, name, value):
     """``name`` = ``value`` with only what it needs on (at their first on value)."""
-    keep = needed(config, name)
+    keep = template_model.transitive_requirements(config, name)
     return {
         other: (
             value if other == name else on_values(spec)[0] if other in keep else off_value(spec)

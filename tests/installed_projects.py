@@ -95,11 +95,11 @@ def find_interpreter(version):
 
 def python_choice():
     """The default python_version if an interpreter exists for it, else the first that does."""
-    for version in CONFIG["python_version"]:
+    for version in template_model.python_versions(CONFIG):
         interpreter = find_interpreter(version)
         if interpreter:
             return version, interpreter
-    pytest.skip(f"no interpreter for any of {CONFIG['python_version']}")
+    pytest.skip(f"no interpreter for any of {template_model.python_versions(CONFIG)}")
     return None
 
 

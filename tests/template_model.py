@@ -86,6 +86,12 @@ def levels(config):
     return sorted(config["_levels"], key=int)
 
 
+def python_versions(config):
+    """The offered Pythons, the default (what pressing Enter gives) first."""
+    default = config["python_version"]
+    return [default, *(v for v in config["_python_versions"] if v != default)]
+
+
 def component_values(spec):
     """Every resolved value a component can take: the keys of its ``files`` map."""
     return list(spec["files"])
@@ -99,6 +105,61 @@ def is_on(value):
 def resolve(spec, level, intent):
     """The value a component takes for an answer: ``auto`` follows the level preset."""
     return spec["levels"][int(level)] if intent == "auto" else intent
+
+
+def transitive_requirements(config, name):
+    """Every component ``name`` needs, directly or through other requirements."""
+    specs = components(config)
+    found, todo = set(), list(specs[name]["requires"])
+    while todo:
+        required = todo.pop()
+        if required not in found:
+            found.add(required)
+            todo.extend(specs[required]["requires"])
+    return found
+
+
+def resolve_intents(config, level, intents):
+    """What every component resolves to for a set of answers (missing ones are ``auto``).
+
+    The rule, stated as the user meets it: an explicit answer stands; a component on
+    ``auto`` is on when an explicit ``on`` answer needs it (directly or through others),
+    off when something it needs is off, and otherwise follows the level. This oracle is
+    written independently of the template's Jinja and of the hooks, as a fixed point over
+    the rule rather than their ordered passes, so that a mistake in one is not in the other.
+    """
+    specs = components(config)
+    explicit = {name: value for name, value in intents.items() if value != "auto"}
+    needed = {
+        required
+        for name, value in explicit.items()
+        if is_on(value)
+        for required in transitive_requirements(config, name)
+    }
+    resolved = {name: explicit.get(name, specs[name]["levels"][int(level)]) for name in specs}
+    for name in needed - set(explicit):
+        if not is_on(resolved[name]):
+            resolved[name] = next(v for v in component_values(specs[name]) if is_on(v))
+    changed = True
+    while changed:
+        changed = False
+        for name, spec in specs.items():
+            blocked = any(not is_on(resolved[required]) for required in spec["requires"])
+            if name not in explicit and name not in needed and is_on(resolved[name]) and blocked:
+                resolved[name] = next(v for v in component_values(spec) if not is_on(v))
+                changed = True
+    return resolved
+
+
+def contradictions(config, intents):
+    """(explicit on, explicit off) answer pairs where the first needs the second."""
+    return [
+        (name, required)
+        for name, value in intents.items()
+        if value != "auto" and is_on(value)
+        for required in sorted(transitive_requirements(config, name))
+        if intents.get(required, "auto") != "auto" and not is_on(intents[required])
+    ]
 
 
 def level_preset(config, level):

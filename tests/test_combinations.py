@@ -31,7 +31,7 @@ VALID = template_model.valid_combinations(CONFIG)
 INVALID = template_model.invalid_combinations(CONFIG)
 VALID_SAMPLE = covering.valid_sample(CONFIG, VALID)
 INVALID_SAMPLE = covering.invalid_sample(CONFIG, INVALID)
-PAIRS = list(itertools.product(CONFIG["python_version"], CONFIG["license"]))
+PAIRS = list(itertools.product(template_model.python_versions(CONFIG), CONFIG["license"]))
 
 # Odd but valid metadata: quotes, apostrophes, non-ASCII, YAML/TOML-significant characters,
 # and a package name that differs from the slug. The hook accepts all of these, so the

@@ -89,7 +89,7 @@ def requirement_cases():
                 v for v in specs[required]["files"] if not template_model.is_on(v)
             )
             answers = {"maturity_level": top, **switch_off_dependents(combination, name)}
-            message = f"{name}={combination[name]} needs {required}, which is off"
+            message = f"{name}={combination[name]} needs {required}, but {required}="
             cases.append(pytest.param(answers, message, id=f"{name}-needs-{required}"))
     return cases
 

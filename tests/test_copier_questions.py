@@ -14,10 +14,19 @@ COPIER = load_copier_config()
 QUESTIONS = [name for name in CONFIG if not name.startswith("_")]
 
 
+# Questions cookiecutter has the user type (a menu numbered from 1 would not match their
+# values) and copier offers as choices: value -> copier label.
+TYPED_CHOICES = {
+    "maturity_level": {level: f"{level} {meaning}" for level, meaning in CONFIG["_levels"].items()},
+    "python_version": {version: version for version in CONFIG["_python_versions"]},
+}
+
+
 def cookiecutter_prompt(name):
-    """The readable prompt cookiecutter shows for a question."""
+    """The readable prompt cookiecutter shows for a question: its first line (a typed level
+    lists the levels below it, which copier shows as its choices)."""
     prompt = CONFIG["__prompts__"][name]
-    return prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+    return (prompt["__prompt__"] if isinstance(prompt, dict) else prompt).splitlines()[0]
 
 
 def cookiecutter_labels(name):
@@ -55,7 +64,18 @@ def test_same_choices_labels_and_default(name):
     assert spec["default"] == CONFIG[name][0]
 
 
-@pytest.mark.parametrize("name", [q for q in QUESTIONS if isinstance(CONFIG[q], str)])
+@pytest.mark.parametrize("name", list(TYPED_CHOICES))
+def test_typed_questions_are_choices_under_copier(name):
+    """copier's menu is chosen with the arrow keys, so it keeps the values as choices, with
+    the labels cookiecutter's prompt lists and the same default."""
+    spec = COPIER[name]
+    assert copier_labels(spec) == TYPED_CHOICES[name]
+    assert spec["default"] == CONFIG[name]
+
+
+@pytest.mark.parametrize(
+    "name", [q for q in QUESTIONS if isinstance(CONFIG[q], str) and q not in TYPED_CHOICES]
+)
 def test_same_text_default(name):
     """Derived defaults use the same expression, minus cookiecutter's namespace."""
     assert COPIER[name]["default"] == CONFIG[name].replace("cookiecutter.", "")
@@ -71,7 +91,7 @@ def test_validated_fields_have_a_copier_validator_on_the_same_rule(name):
 def test_components_check_their_requirements_under_copier(name):
     """Every component's requirements, and the no-deletion rule on update, apply under copier."""
     validator = COPIER[name]["validator"]
-    assert f"{{{{ requirement_problems('{name}') }}}}" in validator
+    assert f"{{{{ requirement_problems('{name}', {name}) }}}}" in validator
     assert validator.endswith(f"{{{{ removal_problems('{name}') }}}}")
 
 

@@ -323,7 +323,7 @@ def test_questions_table_has_every_question_in_order(site):
 def prompt(name):
     """A question's label in __prompts__."""
     label = CONFIG["__prompts__"][name]
-    return label["__prompt__"] if isinstance(label, dict) else label
+    return (label["__prompt__"] if isinstance(label, dict) else label).splitlines()[0]
 
 
 @pytest.mark.parametrize("name", QUESTIONS)
@@ -332,9 +332,16 @@ def test_question_row_gives_label_choices_and_default(site, name):
     _, asks, choices, default, _ = questions_rows(site)[name]
     assert asks.text.strip() == prompt(name)
     raw = CONFIG[name]
+    typed = {
+        "maturity_level": sorted(CONFIG["_levels"]),
+        "python_version": CONFIG["_python_versions"],
+    }
     if isinstance(raw, list):
         assert choices.codes == raw
         assert default.codes[0] == raw[0]
+    elif name in typed:
+        assert choices.codes == typed[name]
+        assert default.codes == [raw]
     elif "cookiecutter." in raw:
         referenced = re.findall(r"cookiecutter\.(\w+)", raw)
         assert "derived from" in default.text and set(referenced) <= set(default.codes)

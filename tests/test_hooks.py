@@ -5,6 +5,7 @@ hooks see exactly the dictionary a real bake gives them; only the hooks' logic i
 """
 
 import importlib.util
+import itertools
 import json
 import keyword
 import re
@@ -95,43 +96,113 @@ def test_every_valid_combination_has_no_component_problems():
     assert not refused, refused
 
 
-def test_every_invalid_combination_names_each_broken_requirement():
-    """One problem per broken requirement, naming the component, its value and its need:
-    every invalid combination."""
+def test_every_invalid_combination_names_each_contradiction():
+    """A combination answers every component explicitly, so each broken requirement is a
+    contradiction: one problem per (explicit on, explicit off it needs) pair, every one."""
     for combination in template_model.invalid_combinations(CONFIG):
         problems = PRE.component_problems(plain_answers(combination))
-        broken = template_model.broken_requirements(CONFIG, combination)
-        assert len(problems) == len(broken), (combination, problems)
-        for name, required in broken:
-            assert any(
-                problem.startswith(f"{name}={combination[name]} needs {required}")
-                for problem in problems
-            ), (name, required, problems)
+        pairs = template_model.contradictions(CONFIG, combination)
+        assert len(problems) == len(pairs), (combination, problems)
+        for name, required in pairs:
+            prefix = f"{name}={combination[name]} needs {required}"
+            assert any(problem.startswith(prefix) for problem in problems), (prefix, problems)
 
 
-def requirement_off_by_level():
-    """(level, component, on value, required) where the level's preset leaves required off."""
+# Intents: each component answered auto or with one of its values, at some level. All of them
+# are too many to render (3^10 x 4 x 5 at about 75 ms each), so cookiecutter's rendering is
+# checked on each explicit answer alone at every level, and on each pair of an explicit "on"
+# and an explicit "off" of two linked components (where pulling on and pushing off meet); the
+# hook's own logic, which needs no rendering, on every raw intent set (test below).
+def intent_samples():
+    """(level, intents) pairs: single explicit answers everywhere, linked on/off pairs."""
     specs = template_model.components(CONFIG)
+    answers = [(name, value) for name, spec in specs.items() for value in spec["files"]]
     for level in template_model.levels(CONFIG):
-        preset = template_model.level_preset(CONFIG, level)
-        for name, spec in specs.items():
-            on_value = next(v for v in spec["files"] if template_model.is_on(v))
-            for required in spec["requires"]:
-                if not template_model.is_on(preset[required]):
-                    return level, name, on_value, required
-    pytest.skip("no requirement is ever off at a level preset")
-    return None
+        for name, value in answers:
+            yield level, {name: value}
+    for (name, value), (other, other_value) in itertools.permutations(answers, 2):
+        linked = other in template_model.transitive_requirements(CONFIG, name)
+        if linked and template_model.is_on(value) and not template_model.is_on(other_value):
+            yield "2", {name: value, other: other_value}
 
 
-def test_requirement_message_explains_auto_at_the_level():
-    """When a requirement is off because of the level, the message says which level."""
-    level, name, on_value, required = requirement_off_by_level()
-    problems = PRE.find_problems(answers_for(maturity_level=level, **{name: on_value}))
-    explanation = f"({required}=auto at maturity_level={level})"
-    assert any(
-        problem.startswith(f"{name}={on_value} needs {required}") and explanation in problem
-        for problem in problems
-    ), problems
+def test_cookiecutter_resolves_auto_as_the_rule_says():
+    """Each ``__<name>`` rendered by cookiecutter equals the oracle's resolution: auto follows
+    an explicit answer that turns off what it needs or needs it on, else the level."""
+    wrong = []
+    for level, intents in intent_samples():
+        rendered = answers_for(maturity_level=level, **intents)
+        resolved = {name: rendered[f"__{name}"] for name in template_model.components(CONFIG)}
+        if resolved != template_model.resolve_intents(CONFIG, level, intents):
+            wrong.append((level, intents))
+    assert not wrong, wrong[:5]
+
+
+def every_intent_set():
+    """Every raw answer set of the components that take part in requirements."""
+    specs = template_model.components(CONFIG)
+    linked = [
+        name
+        for name, spec in specs.items()
+        if spec["requires"] or any(name in other["requires"] for other in specs.values())
+    ]
+    choices = [["auto", *specs[name]["files"]] for name in linked]
+    return [dict(zip(linked, values)) for values in itertools.product(*choices)]
+
+
+def test_the_hook_refuses_exactly_the_contradictions_of_every_intent_set():
+    """Only two explicit answers that contradict are refused, each pair named once;
+    components left on auto never cause a refusal. Every raw intent set in one loop over
+    plain dictionaries (resolutions from the oracle), at the lowest and highest level: the
+    explicit answers alone decide a refusal, the level only words the hint."""
+    mismatches = []
+    for level in ("0", "4"):
+        for intents in every_intent_set():
+            answers = dict(LEVEL_ANSWERS[level], **intents)
+            resolved = template_model.resolve_intents(CONFIG, level, intents)
+            answers.update({f"__{name}": value for name, value in resolved.items()})
+            named = [
+                tuple(problem.split(",")[0].split(" needs ")[0].split("=")[:1])
+                + (problem.split(" needs ")[1].split()[0].rstrip(","),)
+                for problem in PRE.component_problems(answers)
+            ]
+            if sorted(named) != sorted(template_model.contradictions(CONFIG, intents)):
+                mismatches.append((level, intents, named))
+    assert not mismatches, mismatches[:3]
+
+
+def test_a_component_on_auto_follows_an_explicit_off_with_a_note():
+    """The issue's case: docker=no at level 3 turns kubernetes (auto) off, with one note, and
+    nothing is refused."""
+    answers = answers_for(maturity_level="3", docker="no")
+    assert not PRE.find_problems(answers)
+    assert answers["__kubernetes"] == "no"
+    assert PRE.resolution_notes(answers) == [
+        "kubernetes is off: it needs docker, which you set to no "
+        "(level 3 alone would turn it on)."
+    ]
+
+
+def test_an_explicit_on_pulls_what_it_needs_on_with_notes():
+    """kubernetes=yes at level 1 turns on, through auto, everything it needs."""
+    answers = answers_for(maturity_level="1", kubernetes="yes")
+    assert not PRE.find_problems(answers)
+    assert (answers["__serving"], answers["__tracking"]) == ("fastapi", "mlflow")
+    notes = PRE.resolution_notes(answers)
+    assert [note.split()[0] for note in notes] == ["training", "tracking", "serving"]
+    assert all("kubernetes=yes needs it (level 1 alone would leave it off)" in n for n in notes)
+
+
+def test_hints_of_a_contradiction_lead_to_accepted_answers():
+    """Each way out that the message suggests is itself accepted."""
+    intents = {"maturity_level": "3", "tracking": "none", "kubernetes": "yes"}
+    (problem,) = PRE.find_problems(answers_for(**intents))
+    assert problem.startswith("kubernetes=yes needs tracking (through serving), but tracking=none")
+    ways_out = re.findall(r"set (\w+) to (\w+) or (\w+)", problem)
+    assert len(ways_out) == 2
+    for name, *values in ways_out:
+        for value in values:
+            assert not PRE.find_problems(answers_for(**{**intents, name: value})), (name, value)
 
 
 @pytest.mark.parametrize(
@@ -191,14 +262,12 @@ def test_badly_shaped_fields_are_refused_with_their_hint(field, value):
 
 def test_all_problems_are_reported_together():
     """Users fix everything in one go instead of one error per attempt."""
-    level, name, on_value, required = requirement_off_by_level()
     answers = answers_for(
-        project_slug="import", package_name="os", author_email="a@b", maturity_level=level
+        project_slug="import", package_name="os", author_email="a@b", docker="no", kubernetes="yes"
     )
-    answers[f"__{name}"] = on_value
     problems = PRE.find_problems(answers)
     fragments = ("project_slug='import'", "package_name='os'", "author_email='a@b'")
-    for fragment in (*fragments, f"{name}={on_value} needs {required}"):
+    for fragment in (*fragments, "kubernetes=yes needs docker, but docker=no"):
         assert any(fragment in problem for problem in problems), (fragment, problems)
 
 

@@ -35,9 +35,15 @@ def reserved(field, name):
     return f"ERROR: {field}={name!r} is the name of a common package or of a folder"
 
 
-def needs(name, value, required):
-    """The hook's message for a component whose requirement is off."""
-    return f"ERROR: {name}={value} needs {required}, which is off"
+def needs(name, value, required, answer, through=""):
+    """The hook's message for an explicit answer that needs another the user turned off."""
+    via = f" (through {through})" if through else ""
+    return f"ERROR: {name}={value} needs {required}{via}, but {required}={answer};"
+
+
+def not_offered(field, value):
+    """The hook's message for a typed-in level or Python version that is not offered."""
+    return f"ERROR: {field}={value!r} is not offered: choose one of"
 
 
 def choice(field, value):
@@ -78,20 +84,22 @@ HOOK_CASES = {
     "author-empty": ({"author_name": ""}, [shape("author_name", "")]),
     "ci-without-tests": (
         {"ci": "github", "tests_lint": "no", "pre_commit": "no"},
-        [needs("ci", "github", "tests_lint")],
+        [needs("ci", "github", "tests_lint", "no")],
     ),
-    "ci-at-level-0": (
-        {"maturity_level": "0", "ci": "github"},
-        [needs("ci", "github", "tests_lint") + " (tests_lint=auto at maturity_level=0)"],
+    "ci-without-tests-at-level-0": (
+        {"maturity_level": "0", "ci": "github", "tests_lint": "no"},
+        [needs("ci", "github", "tests_lint", "no")],
     ),
     "pre-commit-without-tests": (
         {"pre_commit": "yes", "tests_lint": "no", "ci": "none"},
-        [needs("pre_commit", "yes", "tests_lint")],
+        [needs("pre_commit", "yes", "tests_lint", "no")],
     ),
-    "tests-off-at-level-1-breaks-auto-components": (
-        {"maturity_level": "1", "tests_lint": "no"},
-        [needs("pre_commit", "yes", "tests_lint"), needs("ci", "github", "tests_lint")],
+    "kubernetes-without-tracking-through-serving": (
+        {"maturity_level": "3", "kubernetes": "yes", "tracking": "none"},
+        [needs("kubernetes", "yes", "tracking", "none", through="serving")],
     ),
+    "level-7": ({"maturity_level": "7"}, [not_offered("maturity_level", "7")]),
+    "python-3.10": ({"python_version": "3.10"}, [not_offered("python_version", "3.10")]),
     "several-problems-at-once": (
         {
             "project_slug": "import",
@@ -99,12 +107,13 @@ HOOK_CASES = {
             "author_email": "a@b",
             "maturity_level": "0",
             "ci": "gitlab",
+            "tests_lint": "no",
         },
         [
             keyword("project_slug", "import"),
             stdlib("package_name", "os"),
             shape("author_email", "a@b"),
-            needs("ci", "gitlab", "tests_lint"),
+            needs("ci", "gitlab", "tests_lint", "no"),
         ],
     ),
 }
@@ -117,8 +126,6 @@ EMPTY_SLUG_CASES = {
 }
 
 CHOICE_CASES = {
-    "level-7": ("maturity_level", "7"),
-    "python-3.10": ("python_version", "3.10"),
     "license-gpl": ("license", "GPL"),
     "docker-maybe": ("docker", "maybe"),
     "ci-jenkins": ("ci", "jenkins"),

@@ -13,9 +13,26 @@ import template_model
 CONFIG = template_model.load_config()
 COMPONENTS = list(template_model.components(CONFIG))
 LEVELS = template_model.levels(CONFIG)
+# Each component's ``__<name>`` key: the same Jinja with the component's name filled in.
+# The rule it implements is template_model.resolve_intents; test_hooks checks the two agree.
 CANONICAL_RESOLUTION = (
-    "{{{{ cookiecutter._components.{name}.levels[cookiecutter.maturity_level | int] "
-    "if cookiecutter.{name} == 'auto' else cookiecutter.{name} }}}}"
+    "{%- set components = cookiecutter._components -%}"
+    "{%- set spec = components.NAME -%}"
+    "{%- set needed = [] -%}"
+    "{%- for other in components | list | reverse -%}"
+    "{%- if cookiecutter[other] not in ['auto', 'no', 'none'] or other in needed -%}"
+    "{%- set _ = needed.extend(components[other].requires) -%}"
+    "{%- endif -%}{%- endfor -%}"
+    "{%- set blocked = namespace(any=false) -%}"
+    "{%- for required in spec.requires if cookiecutter['__' ~ required] in ['no', 'none'] -%}"
+    "{%- set blocked.any = true -%}{%- endfor -%}"
+    "{%- set preset = spec.levels[cookiecutter.maturity_level | int] "
+    "if cookiecutter.maturity_level in cookiecutter._levels else spec.levels[0] -%}"
+    "{%- set on_value = preset if preset not in ['no', 'none'] "
+    "else spec.files | reject('in', ['no', 'none']) | first -%}"
+    "{%- set off_value = spec.files | select('in', ['no', 'none']) | first -%}"
+    "{{- cookiecutter.NAME if cookiecutter.NAME != 'auto' else on_value if 'NAME' in needed "
+    "else off_value if blocked.any else preset -}}"
 )
 # What ``auto`` says for a component no level preset turns on.
 OPT_IN_AUTO_LABEL = "follow the maturity level (off at every level)"
@@ -52,7 +69,7 @@ def test_component_question_offers_auto_then_every_value(name):
 @pytest.mark.parametrize("name", COMPONENTS)
 def test_component_resolution_key_is_canonical(name):
     """Copy-pasting the resolution line for a new component cannot drift unnoticed."""
-    assert CONFIG[f"__{name}"] == CANONICAL_RESOLUTION.format(name=name)
+    assert CONFIG[f"__{name}"] == CANONICAL_RESOLUTION.replace("NAME", name)
 
 
 def test_every_resolution_key_belongs_to_a_component():
@@ -133,13 +150,13 @@ def test_every_question_has_a_prompt():
     assert set(prompts) <= set(questions(CONFIG)), "prompt for a question that does not exist"
 
 
-def test_maturity_level_labels_name_each_level():
-    """The level menu shows the number and the meaning from ``_levels``, nothing else."""
-    prompt = CONFIG["__prompts__"]["maturity_level"]
-    assert prompt["__prompt__"].strip()
-    assert sorted(CONFIG["maturity_level"], key=int) == LEVELS
-    for level in LEVELS:
-        assert prompt[level] == f"{level} {CONFIG['_levels'][level]}"
+def test_maturity_level_is_typed_as_its_own_number():
+    """cookiecutter numbers a menu from 1, so typing 3 at a level menu chose level 2 (or 1,
+    with the default listed first). The level is typed in instead: the prompt lists each level
+    as its number and its meaning from ``_levels``, one per line, and nothing else."""
+    assert isinstance(CONFIG["maturity_level"], str) and CONFIG["maturity_level"] in LEVELS
+    lines = CONFIG["__prompts__"]["maturity_level"].splitlines()
+    assert lines[1:-1] == [f"  {level} {CONFIG['_levels'][level]}" for level in LEVELS]
 
 
 def expected_auto_label(spec):
@@ -177,17 +194,20 @@ def test_component_prompt_warns_about_requirements(name):
     assert ("needs" in prompt) == bool(spec_of(name)["requires"]), prompt
 
 
-def test_python_version_choices():
-    """3.12 by default, and every supported Python from 3.11 to 3.14 on offer."""
-    choices = CONFIG["python_version"]
-    assert choices[0] == "3.12"
-    assert {"3.11", "3.12", "3.13", "3.14"} <= set(choices)
-    assert len(set(choices)) == len(choices)
+def test_python_version_is_typed_and_offers_each_supported_version():
+    """3.12 by default, and every supported Python from 3.11 to 3.14 on offer, named in the
+    prompt in the order offered (a menu numbered from 1 would not match the versions)."""
+    offered = CONFIG["_python_versions"]
+    assert CONFIG["python_version"] == "3.12"
+    assert offered == sorted(offered, key=lambda v: tuple(map(int, v.split("."))))
+    assert {"3.11", "3.12", "3.13", "3.14"} <= set(offered)
+    listed = ", ".join(offered[:-1]) + f" or {offered[-1]}"
+    assert CONFIG["__prompts__"]["python_version"] == f"Python version ({listed})"
 
 
 def test_maturity_level_defaults_to_two():
     """Level 2 (automated training) is the default starting point."""
-    assert CONFIG["maturity_level"][0] == "2"
+    assert CONFIG["maturity_level"] == "2"
 
 
 @pytest.mark.parametrize("field", ["project_name", "project_slug", "package_name", "author_email"])

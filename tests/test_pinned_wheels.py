@@ -69,7 +69,7 @@ def fixture_requirements(tmp_path_factory, cookiecutter_config):
     return path
 
 
-@pytest.mark.parametrize("python_version", CONFIG["python_version"])
+@pytest.mark.parametrize("python_version", CONFIG["_python_versions"])
 def test_every_pin_has_a_wheel(python_version, requirements, tmp_path):
     """One pip invocation per offered Python version resolves every pin to a wheel."""
     command = [pip_python(), "-m", "pip", "download", "--only-binary=:all:"]
