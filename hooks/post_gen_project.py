@@ -4,8 +4,9 @@ cookiecutter renders every template file; this hook then deletes the files of th
 components that are off (the manifest in cookiecutter.json says which paths each
 component value owns), prunes the directories that end up empty, and writes the
 .copier-answers.yml that copier would have written, so `copier update` works on a
-project made by cookiecutter. The tests import this module unrendered and call its
-functions on scratch directories.
+project made by cookiecutter (or by cruft, which runs this hook through cookiecutter's
+generate_files with a context of its own). The tests import this module unrendered and
+call its functions on scratch directories.
 """
 
 import json
@@ -129,11 +130,38 @@ def render_copier_answers(recorded):
     return COPIER_ANSWERS_HEADER + body
 
 
+def cruft_template(answers):
+    """copier's `_src_path` and `_commit` under cruft, or a warning when they are unknown.
+
+    cruft passes no `_repo_dir`: its `_template` is already an absolute path or a URL (the
+    template itself, not cruft's temporary clone) and its `_commit` the full SHA it checked
+    out, which is recorded as a tag when one names it. Hooks run from inside the clone.
+    """
+    template, sha = answers.get("_template", ""), answers.get("_commit", "")
+    if not sha or not (REMOTE_TEMPLATE.match(template) or Path(template).is_absolute()):
+        return (
+            None,
+            None,
+            (
+                f"cannot tell where the template came from (_template={template!r}, "
+                f"_commit={sha!r}), so no {COPIER_ANSWERS_FILE} was written and `copier update` "
+                "will not work on this project."
+            ),
+        )
+    commit = git_output(local_template_dir("."), "describe", "--tags", "--always", sha)
+    return template, commit or sha, None
+
+
 def write_copier_answers(project_dir, answers):
     """Write .copier-answers.yml; return a warning when `copier update` will not work."""
-    source = template_source(answers)
-    template_dir = answers["_repo_dir"] if REMOTE_TEMPLATE.match(source) else source
-    commit, warning = template_commit(local_template_dir(template_dir))
+    if "_repo_dir" not in answers:
+        source, commit, warning = cruft_template(answers)
+        if source is None:
+            return warning
+    else:
+        source = template_source(answers)
+        template_dir = answers["_repo_dir"] if REMOTE_TEMPLATE.match(source) else source
+        commit, warning = template_commit(local_template_dir(template_dir))
     text = render_copier_answers(copier_answers(answers, source, commit))
     Path(project_dir, COPIER_ANSWERS_FILE).write_text(text, encoding="utf-8")
     return warning

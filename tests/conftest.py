@@ -11,6 +11,7 @@ from pathlib import Path
 import installed_projects
 import pytest
 import template_model
+from copier_model import snapshot_template
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +53,15 @@ class Oven:
 def oven(tmp_path, cookiecutter_config):
     """A fresh baker for one test."""
     return Oven(tmp_path / "baked", cookiecutter_config)
+
+
+@pytest.fixture(name="template_repo")
+def fixture_template_repo(tmp_path):
+    """A git repository of the template's working tree, tagged v1, for the update tests.
+
+    A fresh one per test, since tests add tags and commits to it.
+    """
+    return snapshot_template(tmp_path / "template")
 
 
 @pytest.fixture(name="installed", scope="session")

@@ -8,13 +8,19 @@ new answers (a higher level, a component switched on or off).
 from pathlib import Path
 
 import pytest
-from copier_model import commit_all, copier_copy, copier_update, git, snapshot_template, tree
+from copier_model import commit_all, copier_copy, copier_update, git, tree
+from update_scenario import (
+    TEMPLATE_TITLE_SUFFIX,
+    USER_LINE,
+    add_user_edit,
+    fresh_bake_with_edit,
+    release_v2,
+    start_project_repo,
+)
 
 import template_model
 
 CONFIG = template_model.load_config()
-USER_LINE = "user-notes/  # added by the user after generation\n"
-TEMPLATE_TITLE_SUFFIX = " (template v2)"
 
 
 def bake_with_cookiecutter(template_repo, output_dir, answers, config_file):
@@ -23,43 +29,6 @@ def bake_with_cookiecutter(template_repo, output_dir, answers, config_file):
     assert baked.exception is None, baked.exception
     start_project_repo(baked.project_dir)
     return baked.project_dir
-
-
-def start_project_repo(project):
-    """git init and a first commit, what a user does right after generating."""
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "generated")
-
-
-def add_user_edit(project):
-    """A user's own change, committed: it must survive every update."""
-    with Path(project, ".gitignore").open("a", encoding="utf-8") as gitignore:
-        gitignore.write(USER_LINE)
-    commit_all(project, "user edit")
-
-
-def release_v2(template_repo):
-    """A real template change: the generated README's title line changes, tagged v2."""
-    readme = Path(template_repo, "{{cookiecutter.project_slug}}", "README.md")
-    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[0] = lines[0].rstrip("\n") + TEMPLATE_TITLE_SUFFIX + "\n"
-    readme.write_text("".join(lines), encoding="utf-8")
-    commit_all(template_repo, "template v2: retitle the README", tag="v2")
-
-
-def fresh_bake_with_edit(template_repo, output_dir, answers, config_file):
-    """What an update must equal: a fresh bake with the same answers, plus the user's edit."""
-    baked = template_model.bake(output_dir, answers, config_file, root=template_repo)
-    assert baked.exception is None, baked.exception
-    with Path(baked.project_dir, ".gitignore").open("a", encoding="utf-8") as gitignore:
-        gitignore.write(USER_LINE)
-    return tree(baked.project_dir)
-
-
-@pytest.fixture(name="template_repo")
-def fixture_template_repo(tmp_path):
-    """A fresh template repository per test, since tests add tags and commits to it."""
-    return snapshot_template(tmp_path / "template")
 
 
 @pytest.mark.parametrize("maker", ["cookiecutter", "copier"])

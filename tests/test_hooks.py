@@ -417,13 +417,24 @@ def git(directory, *args):
     subprocess.run([*command, *args], check=True, capture_output=True)
 
 
+def tagged_repo(directory):
+    """A one-commit git repository tagged v1.0.0; returns the commit's full SHA."""
+    git(directory, "init", "-q")
+    (directory / "f.txt").write_text("x\n", encoding="utf-8")
+    git(directory, "add", "f.txt")
+    git(directory, "commit", "-q", "-m", "one")
+    git(directory, "tag", "v1.0.0")
+    return subprocess.run(
+        ["git", "-C", str(directory), "rev-parse", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def test_template_commit_of_a_clean_tagged_repo_is_its_tag(tmp_path):
     """A clean tagged template records the tag, with no warning."""
-    git(tmp_path, "init", "-q")
-    (tmp_path / "f.txt").write_text("x\n", encoding="utf-8")
-    git(tmp_path, "add", "f.txt")
-    git(tmp_path, "commit", "-q", "-m", "one")
-    git(tmp_path, "tag", "v1.0.0")
+    tagged_repo(tmp_path)
     assert POST.template_commit(tmp_path) == ("v1.0.0", None)
     (tmp_path / "f.txt").write_text("changed\n", encoding="utf-8")
     commit, warning = POST.template_commit(tmp_path)
@@ -454,3 +465,61 @@ def test_copier_answers_file_matches_copier_formatting():
     text = POST.render_copier_answers(recorded)
     assert text == POST.COPIER_ANSWERS_HEADER + nice_yaml(recorded)
     assert yaml.safe_load(text) == recorded
+
+
+def cruft_answers(template, commit):
+    """Answers as cruft passes them: its own `_template` and `_commit`, and no `_repo_dir`."""
+    answers = answers_for(maturity_level="1")
+    answers.update(_template=template, _commit=commit)
+    return answers
+
+
+def test_cruft_records_its_template_and_the_tag_of_its_commit(tmp_path, monkeypatch):
+    """Under cruft the hook runs in cruft's clone: the tag naming `_commit` is recorded,
+    and `_src_path` is the template cruft was given, not the temporary clone."""
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    sha = tagged_repo(clone)
+    monkeypatch.setattr(POST, "local_template_dir", lambda repo_dir: clone)
+    project = tmp_path / "project"
+    project.mkdir()
+    answers = cruft_answers("/srv/templates/mlops", sha)
+    assert POST.write_copier_answers(project, answers) is None
+    recorded = yaml.safe_load((project / POST.COPIER_ANSWERS_FILE).read_text(encoding="utf-8"))
+    assert recorded == POST.copier_answers(answers, "/srv/templates/mlops", "v1.0.0")
+
+
+@pytest.mark.parametrize("template", ["https://github.com/org/repo.git", "/srv/templates/mlops"])
+def test_cruft_commit_is_recorded_as_given_when_no_clone_names_it(template, tmp_path, monkeypatch):
+    """Without a checkout that knows the commit, cruft's full SHA is what copier gets."""
+    monkeypatch.setattr(POST, "local_template_dir", lambda repo_dir: tmp_path)
+    answers = cruft_answers(template, "0123456789abcdef0123456789abcdef01234567")
+    assert POST.cruft_template(answers) == (template, answers["_commit"], None)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"_template": "relative/template", "_commit": "0123abc"},
+        {"_template": "/srv/templates/mlops"},
+        {"_commit": "0123abc"},
+        {},
+    ],
+)
+def test_unknown_template_source_warns_in_one_line_and_bakes(
+    context, tmp_path, monkeypatch, capsys
+):
+    """No `_repo_dir` and no usable `_template`/`_commit`: the bake still succeeds, with one
+    WARNING line, and no answers file that copier could not use."""
+    answers = answers_for(maturity_level="1")
+    answers.update(context)
+    make_tree(tmp_path, rendered_template_files(answers))
+    monkeypatch.setattr(POST, "ANSWERS_JSON", json.dumps(answers))
+    monkeypatch.chdir(tmp_path)
+    assert POST.main() == 0
+    warning = capsys.readouterr().err
+    assert warning.startswith("WARNING: cannot tell where the template came from")
+    assert warning.count("\n") == 1 and warning.endswith("\n")
+    expected = template_model.expected_files(CONFIG, answers)
+    expected.remove(template_model.PurePosixPath(POST.COPIER_ANSWERS_FILE))
+    assert template_model.actual_files(tmp_path) == expected
