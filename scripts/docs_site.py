@@ -109,7 +109,9 @@ def offered_values(template, name):
     if isinstance(raw, list):
         return raw
     choices = template.copier.get(name, {}).get("choices")
-    return list(choices.values()) if isinstance(choices, dict) else choices
+    if not isinstance(choices, dict):
+        return choices
+    return [value["value"] if isinstance(value, dict) else value for value in choices.values()]
 
 
 def choice_label(context, name, choice):
@@ -399,6 +401,18 @@ def requirement_constraints(template, name):
     return found
 
 
+def validator_text(template, name):
+    """A copier question's checks: its own validator and those of its choices."""
+    spec = template.copier.get(name, {})
+    choices = spec.get("choices")
+    texts = [str(spec.get("validator", ""))]
+    if isinstance(choices, dict):
+        texts += [
+            str(value.get("validator", "")) for value in choices.values() if isinstance(value, dict)
+        ]
+    return "\n".join(texts)
+
+
 def constraints_cell(template, name):
     """A question's checks, in words.
 
@@ -406,7 +420,7 @@ def constraints_cell(template, name):
     enforce. The reserved-name check and the refusal to delete files on update are read from
     the question's copier validator, the only place that says which questions they guard.
     """
-    validator = str(template.copier.get(name, {}).get("validator", ""))
+    validator = validator_text(template, name)
     rule = template.context["_rules"].get(name)
     found = []
     if isinstance(rule, dict) and "pattern" in rule:
@@ -415,7 +429,7 @@ def constraints_cell(template, name):
         found.append("must not shadow an import: see [reserved names](#reserved-names)")
     if name in template.components:
         found.extend(requirement_constraints(template, name))
-    if "removal_problems" in validator:
+    if "choice_problems" in validator:
         found.append(
             f"switching it off by update asks for [confirmation]({REMOVAL_ANCHOR}) "
             f"({code('confirm_file_removal=true')})"

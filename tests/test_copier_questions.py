@@ -6,8 +6,9 @@ cookiecutter.json is the single source of truth; copier.yml has to restate the q
 
 import pytest
 
+import copier_questions as copier_questions_script
 from copier_model import copier_questions, load_copier_config
-from template_model import load_config
+from template_model import ROOT, load_config
 
 CONFIG = load_config()
 COPIER = load_copier_config()
@@ -36,11 +37,16 @@ def cookiecutter_labels(name):
     return {value: labels.get(value, value) for value in CONFIG[name]}
 
 
+def choice_value(value):
+    """A copier choice's value, given plainly or as {value, validator}."""
+    return value["value"] if isinstance(value, dict) else value
+
+
 def copier_labels(spec):
     """value -> label for a copier choice question, given as a list or a label map."""
     choices = spec["choices"]
     if isinstance(choices, dict):
-        return {value: label for label, value in choices.items()}
+        return {choice_value(value): label for label, value in choices.items()}
     return {value: value for value in choices}
 
 
@@ -87,12 +93,25 @@ def test_validated_fields_have_a_copier_validator_on_the_same_rule(name):
     assert f"pattern_problem('{name}', {name})" in COPIER[name]["validator"]
 
 
-@pytest.mark.parametrize("name", list(CONFIG["_components"]))
-def test_components_check_their_requirements_under_copier(name):
-    """Every component's requirements, and the no-deletion rule on update, apply under copier."""
-    validator = COPIER[name]["validator"]
-    assert f"{{{{ requirement_problems('{name}', {name}) }}}}" in validator
-    assert validator.endswith(f"{{{{ removal_problems('{name}') }}}}")
+@pytest.mark.parametrize("name", ["maturity_level", *CONFIG["_components"]])
+def test_every_choice_that_decides_files_is_checked_under_copier(name):
+    """Each choice of the level and of every component carries choice_problems for itself:
+    requirements and the no-deletion rule on update. On the choices, not the question: copier
+    checks a question's validator only on its default (crashing an interactive session before
+    the question shows) and never on a choice made in its menu."""
+    assert "validator" not in COPIER[name]
+    for value in COPIER[name]["choices"].values():
+        assert value["validator"].endswith(
+            f"{{{{ choice_problems('{name}', '{value['value']}') }}}}"
+        )
+
+
+def test_copier_choice_questions_are_what_the_script_writes():
+    """copier.yml's choice questions are generated from cookiecutter.json: an edit by hand, or
+    a change to cookiecutter.json without `python scripts/copier_questions.py --write`, fails."""
+    text = (ROOT / "copier.yml").read_text(encoding="utf-8")
+    block = copier_questions_script.generated_block(CONFIG)
+    assert block in text, "run: python scripts/copier_questions.py --write"
 
 
 def test_shared_data_is_included_not_copied():

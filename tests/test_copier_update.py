@@ -5,6 +5,7 @@ from it, commits a user's edit, and then updates: to a v2 that changes the templ
 new answers (a higher level, a component switched on or off).
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,8 @@ def test_component_on_by_update_and_off_only_when_confirmed(
         template_repo, tmp_path / "on", on, cookiecutter_config
     )
     commit_all(project, f"{name} on")
-    with pytest.raises(ValueError, match=f"delete {' '.join(paths)}, with any edits you made"):
+    listed = f"would delete the files of {name} ({', '.join(paths)}), with any edits you made"
+    with pytest.raises(ValueError, match=re.escape(listed)):
         copier_update(project, data={name: off_value})
     assert git(project, "status", "--porcelain") == "", "a refused update changed files"
     copier_update(project, data={name: off_value, "confirm_file_removal": True})
@@ -125,12 +127,59 @@ def test_component_on_by_update_and_off_only_when_confirmed(
     )
 
 
-def test_lowering_the_level_is_refused_and_changes_nothing(
+def dropped_components(level_from, level_to):
+    """The components whose preset is on at one level and off or different at the other."""
+    before = template_model.level_preset(CONFIG, level_from)
+    after = template_model.level_preset(CONFIG, level_to)
+    return [
+        name
+        for name, value in before.items()
+        if template_model.is_on(value) and value != after[name]
+    ]
+
+
+def test_lowering_the_level_names_every_component_and_path_then_deletes_when_confirmed(
     template_repo, tmp_path, cookiecutter_config
 ):
-    """Level 1 -> 0 would delete level 1's files: refused, with the components named."""
-    answers = {"project_name": "Lower", "maturity_level": "1"}
-    project = bake_with_cookiecutter(template_repo, tmp_path, answers, cookiecutter_config)
-    with pytest.raises(ValueError, match="Nothing was changed"):
-        copier_update(project, data={"maturity_level": "0"})
-    assert git(project, "status", "--porcelain") == ""
+    """4 -> 2 with edits in serving, monitoring and Kubernetes files: one refusal names every
+    component that would go with every path, in the project's own spelling, and changes
+    nothing; confirmed, exactly those go and the rest equals a fresh level-2 bake."""
+    answers = {"project_name": "Lower", "package_name": "lower_pkg", "maturity_level": "4"}
+    project = bake_with_cookiecutter(template_repo, tmp_path / "p", answers, cookiecutter_config)
+    edited = [
+        "src/lower_pkg/serving/app.py",
+        "src/lower_pkg/monitoring/drift.py",
+        "deploy/k8s/deployment.yaml",
+    ]
+    for relative in edited:
+        with Path(project, relative).open("a", encoding="utf-8") as handle:
+            handle.write("\n# my edit\n")
+    commit_all(project, "my edits")
+    with pytest.raises(ValueError, match="Nothing was changed") as refused:
+        copier_update(project, data={"maturity_level": "2"})
+    message = str(refused.value)
+    assert git(project, "status", "--porcelain") == "", "a refused update changed files"
+    assert "{{" not in message and "cookiecutter.package_name" not in message
+    for name in dropped_components("4", "2"):
+        assert f" {name} (" in message, (name, message)
+    for relative in edited:
+        assert any(relative.startswith(f"{listed}/") for listed in listed_paths(message)), relative
+    copier_update(project, data={"maturity_level": "2", "confirm_file_removal": True})
+    assert not any(Path(project, relative).exists() for relative in edited)
+    assert tree(project) == tree(
+        bake_with_cookiecutter(
+            template_repo,
+            tmp_path / "fresh",
+            {**answers, "maturity_level": "2"},
+            cookiecutter_config,
+        )
+    )
+
+
+def listed_paths(message):
+    """Every path a refusal lists inside the parentheses after a component's name."""
+    return [
+        path.strip()
+        for group in re.findall(r"\w+ \(([^)]*)\)", message)
+        for path in group.split(",")
+    ]

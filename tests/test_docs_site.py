@@ -19,8 +19,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import copier_questions
 import pytest
 import template_model
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -566,7 +568,8 @@ def with_extra_component(docs_site):
     }
     context["gpu"] = ["auto", "yes", "no"]
     context["__prompts__"]["gpu"] = {"__prompt__": "GPU runtime", "auto": "follow the level"}
-    copier["gpu"] = {"validator": copier["docker"]["validator"].replace("docker", "gpu")}
+    # What scripts/copier_questions.py writes for it.
+    copier["gpu"] = yaml.safe_load(copier_questions.question_block(context, "gpu"))["gpu"]
     return docs_site.Template(root=real.root, context=context, copier=copier)
 
 
