@@ -87,8 +87,9 @@ def copier_copy(template, destination, data, vcs_ref="HEAD"):
     return Path(destination)
 
 
-def copier_update(project, data=None, vcs_ref=None):
-    """`copier update --defaults [--data ...]` on a clean git project, conflicts inline."""
+def copier_update(project, data=None, vcs_ref=None, conflict="inline"):
+    """`copier update --defaults [--data ...]` on a clean git project, conflicts inline (or
+    ``rej``: the hunks that do not apply go to <file>.rej)."""
     copier.run_update(
         str(project),
         data=data or {},
@@ -96,7 +97,7 @@ def copier_update(project, data=None, vcs_ref=None):
         overwrite=True,
         vcs_ref=vcs_ref,
         quiet=True,
-        conflict="inline",
+        conflict=conflict,
         unsafe=False,
     )
 

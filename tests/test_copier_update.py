@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from copier_model import commit_all, copier_copy, copier_update, git, tree
+from installed_projects import completed_run, link_venv
 from update_scenario import (
     TEMPLATE_TITLE_SUFFIX,
     USER_LINE,
@@ -22,6 +23,9 @@ from update_scenario import (
 import template_model
 
 CONFIG = template_model.load_config()
+USER_TITLE = "# Our own title\n"
+# What `make conflicts` prints first when the README's first line conflicts.
+CONFLICT_REPORT = "README.md:1: conflict marker <<<<<<<\n"
 
 
 def bake_with_cookiecutter(template_repo, output_dir, answers, config_file):
@@ -56,19 +60,68 @@ def test_template_change_arrives_and_user_edit_survives(
     assert "_commit: v2" in Path(project, ".copier-answers.yml").read_text(encoding="utf-8")
 
 
-def test_conflicting_edit_is_marked_inline(template_repo, tmp_path, cookiecutter_config):
-    """When user and template change the same line, both versions stay, marked inline."""
-    answers = {"project_name": "Conflicted", "maturity_level": "0"}
-    project = bake_with_cookiecutter(template_repo, tmp_path, answers, cookiecutter_config)
+def marker_lines(text):
+    """The conflict markers that start lines of ``text`` (the README quotes some mid-line)."""
+    return [line[:7] for line in text.splitlines() if line[:7] in ("<<<<<<<", "=======", ">>>>>>>")]
+
+
+def retitle_readme(project):
+    """The user's own README title, committed: v2's retitle of the same line conflicts."""
     readme = Path(project, "README.md")
     body = readme.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
-    readme.write_text("# Our own title\n" + "".join(body), encoding="utf-8")
+    readme.write_text(USER_TITLE + "".join(body), encoding="utf-8")
     commit_all(project, "user retitles the README")
+    return readme
+
+
+def conflicted_project(template_repo, output_dir, config_file, level="0"):
+    """A cookiecutter-made project whose update to v2 conflicts on the README's first line."""
+    answers = {"project_name": "Conflicted", "maturity_level": level}
+    project = bake_with_cookiecutter(template_repo, output_dir, answers, config_file)
+    retitle_readme(project)
     release_v2(template_repo)
+    return project
+
+
+def test_conflicting_edit_is_marked_inline(template_repo, tmp_path, cookiecutter_config):
+    """When user and template change the same line, both versions stay, marked inline, and
+    `make conflicts` (every level has it) names the markers, since copier says nothing."""
+    project = conflicted_project(template_repo, tmp_path, cookiecutter_config)
     copier_update(project)
-    text = readme.read_text(encoding="utf-8")
-    assert "<<<<<<<" in text and ">>>>>>>" in text
-    assert "# Our own title" in text and TEMPLATE_TITLE_SUFFIX in text
+    text = Path(project, "README.md").read_text(encoding="utf-8")
+    assert marker_lines(text) == ["<<<<<<<", "=======", ">>>>>>>"], text[:500]
+    assert USER_TITLE in text and TEMPLATE_TITLE_SUFFIX in text
+    completed = completed_run(["make", "conflicts"], project)
+    assert completed.returncode != 0, completed.stdout
+    assert completed.stdout.startswith(CONFLICT_REPORT), completed.stdout
+
+
+def test_rejected_edit_is_listed_by_make_conflicts(template_repo, tmp_path, cookiecutter_config):
+    """With --conflict rej the README takes v2's title, the user's hunk waits in a .rej file,
+    and `make conflicts` lists that file."""
+    project = conflicted_project(template_repo, tmp_path, cookiecutter_config)
+    copier_update(project, conflict="rej")
+    text = Path(project, "README.md").read_text(encoding="utf-8")
+    assert not marker_lines(text) and TEMPLATE_TITLE_SUFFIX in text.splitlines()[0]
+    assert USER_TITLE in Path(project, "README.md.rej").read_text(encoding="utf-8")
+    completed = completed_run(["make", "conflicts"], project)
+    assert completed.returncode != 0, completed.stdout
+    assert "README.md.rej:1: rejected hunks" in completed.stdout, completed.stdout
+
+
+@pytest.mark.slow
+def test_conflicting_update_fails_make_lint(
+    template_repo, tmp_path, cookiecutter_config, installed
+):
+    """At the first level with `make lint`, the markers of an update fail it, by file and line
+    (on that level's installed virtualenv: the snapshot's code is the working tree's)."""
+    level = str(template_model.first_on_level(template_model.components(CONFIG)["tests_lint"]))
+    project = conflicted_project(template_repo, tmp_path, cookiecutter_config, level)
+    link_venv(project, installed.venv(level))
+    copier_update(project)
+    completed = completed_run(["make", "lint"], project)
+    assert completed.returncode != 0, completed.stdout
+    assert completed.stdout.startswith(CONFLICT_REPORT), completed.stdout
 
 
 def test_climbing_every_level_equals_a_fresh_bake(template_repo, tmp_path, cookiecutter_config):
