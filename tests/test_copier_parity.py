@@ -7,9 +7,12 @@ the template, and the trees must match in contents, file modes, directories and 
 with the hook's wording: bad metadata, and each requirement of the manifest broken.
 """
 
+import subprocess
+
 import pytest
 from copier_model import copier_copy, snapshot_template, tree
 from test_combinations import build_cases, preset_cases
+from test_hooks import PRE
 
 import template_model
 
@@ -103,3 +106,29 @@ def test_copier_refuses_what_the_hook_refuses(template_repo, tmp_path, answers, 
         copier_copy(template_repo, destination, data=answers)
     assert message in str(refused.value)
     assert not destination.exists()
+
+
+NOTE_CASES = {
+    "docker-off-at-level-3": {"maturity_level": "3", "docker": "no"},
+    "kubernetes-on-at-level-1": {"maturity_level": "1", "kubernetes": "yes"},
+    "training-off-at-level-4": {"maturity_level": "4", "training": "no"},
+}
+
+
+@pytest.mark.parametrize("answers", NOTE_CASES.values(), ids=NOTE_CASES.keys())
+def test_copier_prints_the_notes_the_hook_prints(template_repo, tmp_path, answers):
+    """Where auto follows an explicit answer, copier says so after copying, in the hook's
+    words (its notes are a Jinja macro; the hook's are Python)."""
+    hook_notes = PRE.resolution_notes(template_model.render_context(answers))
+    assert hook_notes, "a case without notes would pass vacuously"
+    command = [template_model.tool("copier"), "copy", "--defaults", "--vcs-ref", "HEAD"]
+    for name, value in answers.items():
+        command += ["--data", f"{name}={value}"]
+    copied = subprocess.run(
+        [*command, str(template_repo), str(tmp_path / "project")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    printed = [line for line in copied.stderr.splitlines() if line.startswith("NOTE: ")]
+    assert printed == [f"NOTE: {note}" for note in hook_notes]

@@ -523,3 +523,21 @@ def test_unknown_template_source_warns_in_one_line_and_bakes(
     expected = template_model.expected_files(CONFIG, answers)
     expected.remove(template_model.PurePosixPath(POST.COPIER_ANSWERS_FILE))
     assert template_model.actual_files(tmp_path) == expected
+
+
+def test_the_pre_gen_hook_prints_its_notes_on_stderr(monkeypatch, capsys):
+    """The notes reach the user, one NOTE line each, and the bake goes on."""
+    answers = answers_for(maturity_level="3", docker="no")
+    monkeypatch.setattr(PRE, "ANSWERS_JSON", json.dumps(answers))
+    assert PRE.main() == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"NOTE: {note}" for note in PRE.resolution_notes(answers)
+    ]
+
+
+def test_a_missing_target_python_is_named_with_how_to_get_it():
+    """Told at generation, not at `make install`: the version, and how make install finds it."""
+    note = POST.missing_python_note("3.13", find=lambda name: None)
+    assert "targets Python 3.13, and python3.13 is not on your PATH" in note
+    assert "`uv python install 3.13`" in note
+    assert POST.missing_python_note("3.13", find=lambda name: f"/usr/bin/{name}") is None
