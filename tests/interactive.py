@@ -44,8 +44,12 @@ def plain(text):
 
 
 def spawn(command, cwd, term):
-    """Start ``command`` on a pseudo-terminal wide enough that no question wraps."""
-    env = {**os.environ, "TERM": term, "COLUMNS": "240"}
+    """Start ``command`` on a pseudo-terminal wide enough that no question wraps.
+
+    prompt_toolkit (under copier's questionary) would ask the terminal where its cursor is
+    and wait for an answer that a pseudo-terminal never gives: PROMPT_TOOLKIT_NO_CPR skips it.
+    """
+    env = {**os.environ, "TERM": term, "COLUMNS": "240", "PROMPT_TOOLKIT_NO_CPR": "1"}
     return pexpect.spawn(
         command[0],
         command[1:],
