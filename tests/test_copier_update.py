@@ -6,6 +6,7 @@ new answers (a higher level, a component switched on or off).
 """
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -217,7 +218,15 @@ def test_lowering_the_level_names_every_component_and_path_then_deletes_when_con
         assert f" {name} (" in message, (name, message)
     for relative in edited:
         assert any(relative.startswith(f"{listed}/") for listed in listed_paths(message)), relative
-    copier_update(project, data={"maturity_level": "2", "confirm_file_removal": True})
+    confirmed = subprocess.run(
+        [template_model.tool("copier"), "update", "--defaults", "--data", "maturity_level=2"]
+        + ["--data", "confirm_file_removal=true"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "You allowed this update to delete files: `git status` lists" in confirmed.stderr
     assert not any(Path(project, relative).exists() for relative in edited)
     assert tree(project) == tree(
         bake_with_cookiecutter(
