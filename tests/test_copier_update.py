@@ -245,3 +245,18 @@ def listed_paths(message):
         for group in re.findall(r"\w+ \(([^)]*)\)", message)
         for path in group.split(",")
     ]
+
+
+def test_a_refusal_names_only_what_goes_not_the_folders_that_stay(
+    template_repo, tmp_path, cookiecutter_config
+):
+    """4 -> 3 drops monitoring but keeps Kubernetes: monitoring's files under deploy/ are
+    named, deploy/ itself (Kubernetes still owns it) is not."""
+    answers = {"project_name": "Keep", "maturity_level": "4"}
+    project = bake_with_cookiecutter(template_repo, tmp_path, answers, cookiecutter_config)
+    with pytest.raises(ValueError, match="Nothing was changed") as refused:
+        copier_update(project, data={"maturity_level": "3"})
+    listed = listed_paths(str(refused.value))
+    assert dropped_components("4", "3") == ["monitoring"]
+    assert {"deploy/prometheus", "deploy/k8s/pvc.yaml"} <= set(listed)
+    assert "deploy" not in listed and "deploy/k8s" not in listed
