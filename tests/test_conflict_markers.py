@@ -135,7 +135,7 @@ def test_make_lint_fails_on_markers_naming_file_and_line(hooked_project):
     Path(hooked_project, "NOTES.md").write_text(HEADING, encoding="utf-8")
     run(["make", "lint"], hooked_project)
     reports = plant_everywhere(hooked_project)
-    completed = completed_run(["make", "lint"], hooked_project)
+    completed = completed_run(["make", "--no-print-directory", "lint"], hooked_project)
     output = completed.stdout + completed.stderr
     assert completed.returncode != 0, output
     assert all(report in output for report in reports), output

@@ -92,7 +92,7 @@ def test_conflicting_edit_is_marked_inline(template_repo, tmp_path, cookiecutter
     text = Path(project, "README.md").read_text(encoding="utf-8")
     assert marker_lines(text) == ["<<<<<<<", "=======", ">>>>>>>"], text[:500]
     assert USER_TITLE in text and TEMPLATE_TITLE_SUFFIX in text
-    completed = completed_run(["make", "conflicts"], project)
+    completed = completed_run(["make", "--no-print-directory", "conflicts"], project)
     assert completed.returncode != 0, completed.stdout
     assert completed.stdout.startswith(CONFLICT_REPORT), completed.stdout
 
@@ -105,7 +105,7 @@ def test_rejected_edit_is_listed_by_make_conflicts(template_repo, tmp_path, cook
     text = Path(project, "README.md").read_text(encoding="utf-8")
     assert not marker_lines(text) and TEMPLATE_TITLE_SUFFIX in text.splitlines()[0]
     assert USER_TITLE in Path(project, "README.md.rej").read_text(encoding="utf-8")
-    completed = completed_run(["make", "conflicts"], project)
+    completed = completed_run(["make", "--no-print-directory", "conflicts"], project)
     assert completed.returncode != 0, completed.stdout
     assert "README.md.rej:1: rejected hunks" in completed.stdout, completed.stdout
 
@@ -120,7 +120,7 @@ def test_conflicting_update_fails_make_lint(
     project = conflicted_project(template_repo, tmp_path, cookiecutter_config, level)
     link_venv(project, installed.venv(level))
     copier_update(project)
-    completed = completed_run(["make", "lint"], project)
+    completed = completed_run(["make", "--no-print-directory", "lint"], project)
     assert completed.returncode != 0, completed.stdout
     assert completed.stdout.startswith(CONFLICT_REPORT), completed.stdout
 
