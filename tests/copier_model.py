@@ -15,7 +15,7 @@ import yaml
 from template_model import ROOT
 
 GIT_IDENTITY = ("-c", "user.name=Template Tests", "-c", "user.email=tests@example.invalid")
-COMPUTED_QUESTIONS = ("template_data", "confirm_file_removal", "cookiecutter")
+COMPUTED_QUESTIONS = ("template_data", "confirm_file_removal", "deleted_on_update", "cookiecutter")
 
 
 class _IncludeLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors  # PyYAML's own

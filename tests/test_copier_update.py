@@ -197,7 +197,8 @@ def test_lowering_the_level_names_every_component_and_path_then_deletes_when_con
 ):
     """4 -> 2 with edits in serving, monitoring and Kubernetes files: one refusal names every
     component that would go with every path, in the project's own spelling, and changes
-    nothing; confirmed, exactly those go and the rest equals a fresh level-2 bake."""
+    nothing; confirmed, exactly those go, its closing message lists the same paths, and the
+    rest equals a fresh level-2 bake."""
     answers = {"project_name": "Lower", "package_name": "lower_pkg", "maturity_level": "4"}
     project = bake_with_cookiecutter(template_repo, tmp_path / "p", answers, cookiecutter_config)
     edited = [
@@ -226,7 +227,12 @@ def test_lowering_the_level_names_every_component_and_path_then_deletes_when_con
         text=True,
         check=True,
     )
-    assert "You allowed this update to delete files: `git status` lists" in confirmed.stderr
+    deleted_line = next(
+        line for line in confirmed.stderr.splitlines() if line.startswith("Deleted, as you ")
+    )
+    refused_listing = message.split(", with any edits you made")[0]
+    deleted_listing = deleted_line.split(". `git status`")[0]
+    assert listed_paths(deleted_listing) == listed_paths(refused_listing)
     assert not any(Path(project, relative).exists() for relative in edited)
     assert tree(project) == tree(
         bake_with_cookiecutter(
