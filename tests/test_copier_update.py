@@ -230,8 +230,8 @@ def test_lowering_the_level_names_every_component_and_path_then_deletes_when_con
     deleted_line = next(
         line for line in confirmed.stderr.splitlines() if line.startswith("Deleted, as you ")
     )
-    refused_listing = message.split(", with any edits you made")[0]
-    deleted_listing = deleted_line.split(". `git status`")[0]
+    refused_listing = message.split(", with any edits you made", maxsplit=1)[0]
+    deleted_listing = deleted_line.split(". `git status`", maxsplit=1)[0]
     assert listed_paths(deleted_listing) == listed_paths(refused_listing)
     assert not any(Path(project, relative).exists() for relative in edited)
     assert tree(project) == tree(
