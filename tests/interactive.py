@@ -24,8 +24,11 @@ COOKIECUTTER_QUESTION = r"\[\d+/\d+\](?:\x1b\[[0-9;]*m)* "
 COOKIECUTTER_INPUT = r": $"
 DEFAULT_SUFFIX = re.compile(r" \([^()]*\)$")
 # questionary needs a moment after drawing before it reads keys reliably.
-KEY_PAUSE = 0.15
 DRAW_PAUSE = 0.3
+# Between copier's menu pointer and the label: colour codes and spaces.
+STYLING = r"(?:\x1b\[[0-9;?]*[a-zA-Z]|\s)*"
+ANY_POINTER = re.compile("»" + STYLING + r"\S")
+MAX_CHOICES = 10
 TIMEOUT = 60
 
 
@@ -91,18 +94,36 @@ def run_cookiecutter(command, cwd, typed):
     return session
 
 
-def run_copier(command, cwd, moves):
-    """Run copier, pressing the down arrow ``moves[question prefix]`` times before Enter."""
+def highlight(child, label, transcript):
+    """Press the down arrow until copier's menu points at ``label``.
+
+    Each draw of the menu has one pointer; after each press the next draw is awaited and
+    read (rather than counting presses), so a slow machine cannot lose a key.
+    """
+    pointed = re.compile("»" + STYLING + re.escape(label))
+    for _ in range(MAX_CHOICES):
+        found = child.expect([pointed, ANY_POINTER])
+        transcript.append(child.before + child.after)
+        if found == 0:
+            return
+        child.send(DOWN)
+    raise AssertionError(f"copier's menu never pointed at {label!r}")
+
+
+def run_copier(command, cwd, choose):
+    """Run copier, choosing ``choose[question prefix]`` (a choice's label) from a menu and
+    pressing Enter on every other question, which takes its default."""
     # questionary's menus need a terminal that moves the cursor.
     child, session, transcript = spawn(command, cwd, "xterm"), Session(), []
     while child.expect([COPIER_QUESTION, pexpect.EOF]) == 0:
         asked = child.match.group(1).strip()
         session.questions.append(asked)
         transcript.append(child.before)
-        time.sleep(DRAW_PAUSE)
-        for _ in range(answer_for(asked, moves, 0)):
-            child.send(DOWN)
-            time.sleep(KEY_PAUSE)
+        label = answer_for(asked, choose, None)
+        if label is None:
+            time.sleep(DRAW_PAUSE)
+        else:
+            highlight(child, label, transcript)
         child.send(ENTER)
         child.expect(COPIER_QUESTION)  # the answered question, echoed with its answer
         transcript.append(child.before)  # the menu as drawn, disabled choices included

@@ -47,13 +47,13 @@ def menu_entry(name, value):
     return str(CONFIG[name].index(value) + 1)
 
 
-def copier_moves(name, value):
-    """Down-arrow presses from a copier question's default to ``value``."""
-    values = [
-        choice["value"] if isinstance(choice, dict) else choice
-        for choice in COPIER[name]["choices"].values()
-    ]
-    return values.index(value) - values.index(COPIER[name]["default"])
+def copier_label(name, value):
+    """The label copier's menu shows for a choice."""
+    return next(
+        label
+        for label, choice in COPIER[name]["choices"].items()
+        if (choice["value"] if isinstance(choice, dict) else choice) == value
+    )
 
 
 def bake_interactively(template_repo, tmp_path, typed):
@@ -115,10 +115,10 @@ def test_cookiecutter_refuses_a_level_that_does_not_exist(template_repo, tmp_pat
     assert not (tmp_path / "my-mlops-project").exists()
 
 
-def copy_interactively(template_repo, destination, moves):
+def copy_interactively(template_repo, destination, choose):
     """An interactive copier session copying the template's v1."""
     command = [template_model.tool("copier"), "copy", str(template_repo), str(destination)]
-    return run_copier(command, destination.parent, moves)
+    return run_copier(command, destination.parent, choose)
 
 
 def test_copier_asks_every_question_in_order_and_disables_a_contradicting_choice(
@@ -127,12 +127,12 @@ def test_copier_asks_every_question_in_order_and_disables_a_contradicting_choice
     """The issue's case under copier: level 3, docker=no. The session does not crash before
     the kubernetes question; there, "yes" is shown disabled with the reason, the arrow key
     skips it, and the project is made with kubernetes off."""
-    moves = {
-        COPIER["maturity_level"]["help"]: copier_moves("maturity_level", "3"),
-        COPIER["docker"]["help"]: copier_moves("docker", "no"),
-        COPIER["kubernetes"]["help"]: 1,
+    choose = {
+        COPIER["maturity_level"]["help"]: copier_label("maturity_level", "3"),
+        COPIER["docker"]["help"]: copier_label("docker", "no"),
+        COPIER["kubernetes"]["help"]: copier_label("kubernetes", "no"),
     }
-    session = copy_interactively(template_repo, tmp_path / "project", moves)
+    session = copy_interactively(template_repo, tmp_path / "project", choose)
     assert session.exit_status == 0, session.screen
     assert session.questions == [spec["help"] for spec in copier_questions(COPIER).values()]
     assert "- yes (kubernetes=yes needs docker, but docker=no;" in session.screen
