@@ -37,14 +37,24 @@ def prompt_text(config, name):
     return (prompt["__prompt__"] if isinstance(prompt, dict) else prompt).splitlines()[0]
 
 
+def typed_choices(config):
+    """(label, value) pairs of the questions cookiecutter has the user type (its menus count
+    from 1, which would not match these values) and copier offers as a menu."""
+    return {
+        "python_version": [(version, version) for version in config["_python_versions"]],
+        "maturity_level": [
+            (f"{level} {meaning}", level) for level, meaning in config["_levels"].items()
+        ],
+    }
+
+
 def offered(config, name):
     """(label, value) for each choice, in the order cookiecutter lists or accepts them."""
+    typed = typed_choices(config)
+    if name in typed:
+        return typed[name]
     prompt = config["__prompts__"][name]
     labels = prompt if isinstance(prompt, dict) else {}
-    if name == "maturity_level":
-        return [(f"{level} {meaning}", level) for level, meaning in config["_levels"].items()]
-    if name == "python_version":
-        return [(version, version) for version in config["_python_versions"]]
     return [(labels.get(value, value), value) for value in config[name]]
 
 
@@ -84,7 +94,7 @@ def question_block(config, name):
 
 def choice_questions(config):
     """The questions a choice is made for: cookiecutter menus and typed-in choices."""
-    typed = ("python_version", "maturity_level")
+    typed = typed_choices(config)
     return [
         name
         for name in config

@@ -24,16 +24,6 @@ import template_model
 LEVEL = "maturity_level"
 
 
-def on_values(spec):
-    """The values that switch a component on, in manifest order."""
-    return [value for value in template_model.component_values(spec) if template_model.is_on(value)]
-
-
-def off_value(spec):
-    """The value that switches a component off."""
-    return next(v for v in template_model.component_values(spec) if not template_model.is_on(v))
-
-
 def on_count(combination):
     """How many components a combination switches on."""
     return sum(template_model.is_on(value) for value in combination.values())
@@ -54,7 +44,13 @@ def minimal_on(config, name, value):
     keep = template_model.transitive_requirements(config, name)
     return {
         other: (
-            value if other == name else on_values(spec)[0] if other in keep else off_value(spec)
+            value
+            if other == name
+            else (
+                template_model.on_values(spec)[0]
+                if other in keep
+                else template_model.off_value(spec)
+            )
         )
         for other, spec in template_model.components(config).items()
     }
@@ -63,7 +59,7 @@ def minimal_on(config, name, value):
 def all_on(config, name, value):
     """Every component on (at its first on value), ``name`` at ``value``."""
     return {
-        other: value if other == name else on_values(spec)[0]
+        other: value if other == name else template_model.on_values(spec)[0]
         for other, spec in template_model.components(config).items()
     }
 
@@ -80,9 +76,11 @@ def unique(combinations):
 def boundary_combinations(config):
     """Everything off, then each component value alone with its needs, then all on with it."""
     specs = template_model.components(config)
-    every_on_value = [(name, value) for name, spec in specs.items() for value in on_values(spec)]
+    every_on_value = [
+        (name, value) for name, spec in specs.items() for value in template_model.on_values(spec)
+    ]
     return unique(
-        [{name: off_value(spec) for name, spec in specs.items()}]
+        [{name: template_model.off_value(spec) for name, spec in specs.items()}]
         + [minimal_on(config, name, value) for name, value in every_on_value]
         + [all_on(config, name, value) for name, value in every_on_value]
     )
@@ -142,7 +140,7 @@ def requirement_edges(config):
     return [
         (name, value, required)
         for name, spec in template_model.components(config).items()
-        for value in on_values(spec)
+        for value in template_model.on_values(spec)
         for required in spec["requires"]
     ]
 

@@ -102,6 +102,16 @@ def is_on(value):
     return value not in OFF_VALUES
 
 
+def on_values(spec):
+    """The values that switch a component on, in manifest order."""
+    return [value for value in component_values(spec) if is_on(value)]
+
+
+def off_value(spec):
+    """The value that switches a component off."""
+    return next(value for value in component_values(spec) if not is_on(value))
+
+
 def resolve(spec, level, intent):
     """The value a component takes for an answer: ``auto`` follows the level preset."""
     return spec["levels"][int(level)] if intent == "auto" else intent
@@ -139,14 +149,14 @@ def resolve_intents(config, level, intents):
     resolved = {name: explicit.get(name, specs[name]["levels"][int(level)]) for name in specs}
     for name in needed - set(explicit):
         if not is_on(resolved[name]):
-            resolved[name] = next(v for v in component_values(specs[name]) if is_on(v))
+            resolved[name] = on_values(specs[name])[0]
     changed = True
     while changed:
         changed = False
         for name, spec in specs.items():
             blocked = any(not is_on(resolved[required]) for required in spec["requires"])
             if name not in explicit and name not in needed and is_on(resolved[name]) and blocked:
-                resolved[name] = next(v for v in component_values(spec) if not is_on(v))
+                resolved[name] = off_value(spec)
                 changed = True
     return resolved
 

@@ -334,15 +334,12 @@ def test_question_row_gives_label_choices_and_default(site, name):
     _, asks, choices, default, _ = questions_rows(site)[name]
     assert asks.text.strip() == prompt(name)
     raw = CONFIG[name]
-    typed = {
-        "maturity_level": sorted(CONFIG["_levels"]),
-        "python_version": CONFIG["_python_versions"],
-    }
+    typed = copier_questions.typed_choices(CONFIG)
     if isinstance(raw, list):
         assert choices.codes == raw
         assert default.codes[0] == raw[0]
     elif name in typed:
-        assert choices.codes == typed[name]
+        assert choices.codes == [value for _, value in typed[name]]
         assert default.codes == [raw]
     elif "cookiecutter." in raw:
         referenced = re.findall(r"cookiecutter\.(\w+)", raw)
