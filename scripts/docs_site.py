@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import ladder
+import manifest
 import yaml
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
@@ -29,7 +30,6 @@ from cookiecutter.prompt import prompt_for_config
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRNAME = "{{cookiecutter.project_slug}}"
 PACKAGE_PLACEHOLDER = "{{cookiecutter.package_name}}"
-OFF_VALUES = ladder.OFF_VALUES
 # A marker stands alone on its line, so one quoted in prose (in a code span) stays as it is.
 MARKER_RE = re.compile(r"^<!-- generated: ([a-z-]+)((?: [^ >]+)*) -->$", re.MULTILINE)
 TARGET_RE = re.compile(r"^([a-zA-Z_-]+):.*## (.*)$", re.MULTILINE)
@@ -86,7 +86,7 @@ def load_template(root=ROOT):
     root = Path(root)
     copier_text = (root / "copier.yml").read_text(encoding="utf-8")
     copier = yaml.load(copier_text, Loader=_TaggedLoader)  # nosec B506: safe loader subclass
-    return Template(root=root, context=ladder.load_context(root), copier=copier)
+    return Template(root=root, context=manifest.load_config(root), copier=copier)
 
 
 def question_names(context):
@@ -130,26 +130,6 @@ def render_answers(root, extra_context=None):
     return prompt_for_config(context, no_input=True)
 
 
-def is_on(value):
-    """Whether a component value switches the component on."""
-    return value not in OFF_VALUES
-
-
-def first_on_level(spec):
-    """The lowest level whose preset turns a component on, or None when only opt-in."""
-    return next((level for level, value in enumerate(spec["levels"]) if is_on(value)), None)
-
-
-def enabling_values(spec):
-    """The values of a component that switch it on, in manifest order."""
-    return [value for value in spec["files"] if is_on(value)]
-
-
-def off_value(spec):
-    """The value that switches a component off, or None when it cannot be switched off."""
-    return next((value for value in spec["files"] if not is_on(value)), None)
-
-
 def full_answers(template):
     """Every component on (its highest-level value, or its first value that is on).
 
@@ -158,7 +138,7 @@ def full_answers(template):
     answers = {"maturity_level": template.levels[-1]}
     for name, spec in template.components.items():
         top = spec["levels"][-1]
-        answers[name] = top if is_on(top) else next(iter(enabling_values(spec)), top)
+        answers[name] = top if manifest.is_on(top) else next(iter(manifest.on_values(spec)), top)
     return answers
 
 
@@ -178,11 +158,11 @@ def targets_brought(template, name, value):
     appears here whatever Jinja condition guards it in the Makefile.
     """
     spec = template.components[name]
-    if off_value(spec) is None:
+    if manifest.off_value(spec) is None:
         return {}
     base = full_answers(template)
     with_it = make_targets(template, frozenset({**base, name: value}.items()))
-    without = make_targets(template, frozenset({**base, name: off_value(spec)}.items()))
+    without = make_targets(template, frozenset({**base, name: manifest.off_value(spec)}.items()))
     return {target: text for target, text in with_it.items() if target not in without}
 
 
@@ -304,16 +284,16 @@ def available_level(template, spec):
     That is the level that turns it on or, for an opt-in component, the lowest level whose
     preset has everything it needs: from there on, answering its question is enough.
     """
-    if first_on_level(spec) is not None:
-        return first_on_level(spec)
-    needed = [first_on_level(template.components[name]) or 0 for name in spec["requires"]]
+    if manifest.first_on_level(spec) is not None:
+        return manifest.first_on_level(spec)
+    needed = [manifest.first_on_level(template.components[name]) or 0 for name in spec["requires"]]
     return max(needed, default=0)
 
 
 def mermaid_node(name, spec):
     """One component box: its name, its value unless plain yes, and what it needs."""
-    level = first_on_level(spec)
-    value = spec["levels"][level] if level is not None else enabling_values(spec)[0]
+    level = manifest.first_on_level(spec)
+    value = spec["levels"][level] if level is not None else manifest.on_values(spec)[0]
     notes = [] if level is not None else ["opt-in"]
     if spec["requires"]:
         notes.append("needs " + ", ".join(spec["requires"]))
@@ -482,7 +462,7 @@ def components_table(template):
     """The overview: every component, what it adds, from which level, what it needs."""
     rows = []
     for name, spec in template.components.items():
-        level = first_on_level(spec)
+        level = manifest.first_on_level(spec)
         needs = ", ".join(component_link(other) for other in spec["requires"]) or "nothing"
         rows.append(
             [
@@ -563,7 +543,7 @@ def path_line(template, name, path):
 
 def value_lines(template, name, value):
     """The files and make targets one value of a component brings, as nested bullets."""
-    several = len(enabling_values(template.components[name])) > 1
+    several = len(manifest.on_values(template.components[name])) > 1
     suffix = f" with {code(value)}" if several else ""
     paths = template.components[name]["files"][value]
     lines = [f"- Files{suffix}:" if paths else f"- Files{suffix}: none."]
@@ -583,7 +563,7 @@ def sentence(text):
 def component_facts(template, name):
     """The generated block under a component page's title: the manifest's facts about it."""
     spec = template.components[name]
-    level = first_on_level(spec)
+    level = manifest.first_on_level(spec)
     start = "no level turns it on by itself" if level is None else f"on from level {level}"
     needs = ", ".join(component_link(other) for other in spec["requires"]) or "nothing"
     lines = [
@@ -594,14 +574,14 @@ def component_facts(template, name):
         f"    - Default: {start}; {code('auto')} resolves to {level_runs(spec['levels'])}.",
         f"    - Needs: {needs}.",
     ]
-    for value in enabling_values(spec):
+    for value in manifest.on_values(spec):
         lines.extend(f"    {line}" for line in value_lines(template, name, value))
     return "\n".join(lines) + "\n"
 
 
 def top_built_level(template):
     """The highest level that turns on a component of its own (0 when none does)."""
-    starts = [first_on_level(spec) for spec in template.components.values()]
+    starts = [manifest.first_on_level(spec) for spec in template.components.values()]
     return max((level for level in starts if level is not None), default=0)
 
 
@@ -633,12 +613,12 @@ def level_adds(template, level):
     added = [
         component_with_value(name, spec["levels"][level])
         for name, spec in specs
-        if first_on_level(spec) == level
+        if manifest.first_on_level(spec) == level
     ]
     opt_in = [
-        component_with_value(name, enabling_values(spec)[0])
+        component_with_value(name, manifest.on_values(spec)[0])
         for name, spec in specs
-        if first_on_level(spec) is None and available_level(template, spec) == level
+        if manifest.first_on_level(spec) is None and available_level(template, spec) == level
     ]
     if added:
         text = f"**Turns on:** {', '.join(added)}."

@@ -19,14 +19,14 @@ independently of this module.
 
 import itertools
 
-import template_model
+import manifest
 
 LEVEL = "maturity_level"
 
 
 def on_count(combination):
     """How many components a combination switches on."""
-    return sum(template_model.is_on(value) for value in combination.values())
+    return sum(manifest.is_on(value) for value in combination.values())
 
 
 def value_pairs(config, case):
@@ -34,33 +34,29 @@ def value_pairs(config, case):
 
     A case is a combination, with the maturity level it is answered at if it has one.
     """
-    names = [LEVEL, *template_model.components(config)]
+    names = [LEVEL, *manifest.components(config)]
     items = [(name, case[name]) for name in names if name in case]
     return set(itertools.combinations(items, 2))
 
 
 def minimal_on(config, name, value):
     """``name`` = ``value`` with only what it needs on (at their first on value)."""
-    keep = template_model.transitive_requirements(config, name)
+    keep = manifest.transitive_requirements(config, name)
     return {
         other: (
             value
             if other == name
-            else (
-                template_model.on_values(spec)[0]
-                if other in keep
-                else template_model.off_value(spec)
-            )
+            else (manifest.on_values(spec)[0] if other in keep else manifest.off_value(spec))
         )
-        for other, spec in template_model.components(config).items()
+        for other, spec in manifest.components(config).items()
     }
 
 
 def all_on(config, name, value):
     """Every component on (at its first on value), ``name`` at ``value``."""
     return {
-        other: value if other == name else template_model.on_values(spec)[0]
-        for other, spec in template_model.components(config).items()
+        other: value if other == name else manifest.on_values(spec)[0]
+        for other, spec in manifest.components(config).items()
     }
 
 
@@ -75,12 +71,12 @@ def unique(combinations):
 
 def boundary_combinations(config):
     """Everything off, then each component value alone with its needs, then all on with it."""
-    specs = template_model.components(config)
+    specs = manifest.components(config)
     every_on_value = [
-        (name, value) for name, spec in specs.items() for value in template_model.on_values(spec)
+        (name, value) for name, spec in specs.items() for value in manifest.on_values(spec)
     ]
     return unique(
-        [{name: template_model.off_value(spec) for name, spec in specs.items()}]
+        [{name: manifest.off_value(spec) for name, spec in specs.items()}]
         + [minimal_on(config, name, value) for name, value in every_on_value]
         + [all_on(config, name, value) for name, value in every_on_value]
     )
@@ -117,8 +113,8 @@ def valid_sample(config, valid=None):
     level still meets every component value. The boundary combinations take the levels in
     turn.
     """
-    valid = template_model.valid_combinations(config) if valid is None else valid
-    levels = template_model.levels(config)
+    valid = manifest.valid_combinations(config) if valid is None else valid
+    levels = manifest.levels(config)
     seeds = [
         {LEVEL: levels[index % len(levels)], **combination}
         for index, combination in enumerate(boundary_combinations(config))
@@ -131,7 +127,7 @@ def broken_edges(config, combination):
     """The broken requirements of a combination as (component, its value, required)."""
     return {
         (name, combination[name], required)
-        for name, required in template_model.broken_requirements(config, combination)
+        for name, required in manifest.broken_requirements(config, combination)
     }
 
 
@@ -139,8 +135,8 @@ def requirement_edges(config):
     """(component, on value, required component) for every requirement of the manifest."""
     return [
         (name, value, required)
-        for name, spec in template_model.components(config).items()
-        for value in template_model.on_values(spec)
+        for name, spec in manifest.components(config).items()
+        for value in manifest.on_values(spec)
         for required in spec["requires"]
     ]
 
@@ -158,7 +154,7 @@ def invalid_sample(config, invalid=None):
     fewest and the first with the most components on. Then combinations are added greedily
     until every two requirements that some combination breaks together are broken together.
     """
-    invalid = template_model.invalid_combinations(config) if invalid is None else invalid
+    invalid = manifest.invalid_combinations(config) if invalid is None else invalid
     broken = [broken_edges(config, combination) for combination in invalid]
     singles = []
     for edge in requirement_edges(config):

@@ -8,7 +8,7 @@ import pytest
 
 import copier_questions as copier_questions_script
 from copier_model import copier_questions, load_copier_config
-from template_model import ROOT, load_config
+from manifest import ROOT, load_config
 
 CONFIG = load_config()
 COPIER = load_copier_config()

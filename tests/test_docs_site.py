@@ -21,16 +21,17 @@ from urllib.parse import unquote, urlsplit
 
 import copier_questions
 import pytest
+import manifest
 import template_model
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 COMPONENT_DOCS = DOCS / "components"
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 COMPONENTS = list(CONFIG["_components"])
 QUESTIONS = [name for name in CONFIG if not name.startswith("_")]
-OFF = template_model.OFF_VALUES
+OFF = manifest.OFF_VALUES
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 FENCE_RE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 EXTERNAL = ("http://", "https://", "mailto:", "javascript:", "data:")
@@ -472,7 +473,7 @@ def owned_files(name):
     return {
         str(path).replace("{{cookiecutter.package_name}}", "<package_name>")
         for path in template_model.template_files()
-        if template_model.is_covered(path, own) and not template_model.is_covered(path, deeper)
+        if manifest.is_covered(path, own) and not manifest.is_covered(path, deeper)
     }
 
 

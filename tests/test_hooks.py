@@ -13,10 +13,11 @@ import subprocess
 import sys
 
 import pytest
+import manifest
 import template_model
 import yaml
 
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 RULES = CONFIG["_rules"]
 
 
@@ -46,9 +47,7 @@ def combination_answers(combination, level="2"):
 # The rendered answers of each level with every component on auto: the base that
 # plain_answers() pins components on, so the hook logic can be checked on every combination
 # without rendering each one (rendering is what made one test per combination slow).
-LEVEL_ANSWERS = {
-    level: answers_for(maturity_level=level) for level in template_model.levels(CONFIG)
-}
+LEVEL_ANSWERS = {level: answers_for(maturity_level=level) for level in manifest.levels(CONFIG)}
 
 
 def plain_answers(combination, level="2"):
@@ -65,9 +64,9 @@ def plain_answers(combination, level="2"):
 def test_plain_answers_are_what_cookiecutter_renders():
     """The shortcut of the loops below gives exactly the rendered answers, on a covering
     sample of valid and invalid combinations at every level."""
-    levels = template_model.levels(CONFIG)
-    sample = template_model.valid_combinations(CONFIG)[::37]
-    sample += template_model.invalid_combinations(CONFIG)[::97]
+    levels = manifest.levels(CONFIG)
+    sample = manifest.valid_combinations(CONFIG)[::37]
+    sample += manifest.invalid_combinations(CONFIG)[::97]
     for index, combination in enumerate(sample):
         level = levels[index % len(levels)]
         assert plain_answers(combination, level) == combination_answers(combination, level)
@@ -78,7 +77,7 @@ def test_default_answers_have_no_problems():
     assert not PRE.find_problems(answers_for())
 
 
-@pytest.mark.parametrize("level", template_model.levels(CONFIG))
+@pytest.mark.parametrize("level", manifest.levels(CONFIG))
 def test_level_presets_have_no_problems(level):
     """Each level with all-auto components is accepted."""
     assert not PRE.find_problems(answers_for(maturity_level=level))
@@ -87,10 +86,8 @@ def test_level_presets_have_no_problems(level):
 def test_every_valid_combination_has_no_component_problems():
     """The hook accepts exactly what the manifest's requirements allow: every combination."""
     accepted = {
-        template_model.combination_id(combination): PRE.component_problems(
-            plain_answers(combination)
-        )
-        for combination in template_model.valid_combinations(CONFIG)
+        manifest.combination_id(combination): PRE.component_problems(plain_answers(combination))
+        for combination in manifest.valid_combinations(CONFIG)
     }
     refused = {name: problems for name, problems in accepted.items() if problems}
     assert not refused, refused
@@ -99,9 +96,9 @@ def test_every_valid_combination_has_no_component_problems():
 def test_every_invalid_combination_names_each_contradiction():
     """A combination answers every component explicitly, so each broken requirement is a
     contradiction: one problem per (explicit on, explicit off it needs) pair, every one."""
-    for combination in template_model.invalid_combinations(CONFIG):
+    for combination in manifest.invalid_combinations(CONFIG):
         problems = PRE.component_problems(plain_answers(combination))
-        pairs = template_model.contradictions(CONFIG, combination)
+        pairs = manifest.contradictions(CONFIG, combination)
         assert len(problems) == len(pairs), (combination, problems)
         for name, required in pairs:
             prefix = f"{name}={combination[name]} needs {required}"
@@ -115,14 +112,14 @@ def test_every_invalid_combination_names_each_contradiction():
 # hook's own logic, which needs no rendering, on every raw intent set (test below).
 def intent_samples():
     """(level, intents) pairs: single explicit answers everywhere, linked on/off pairs."""
-    specs = template_model.components(CONFIG)
+    specs = manifest.components(CONFIG)
     answers = [(name, value) for name, spec in specs.items() for value in spec["files"]]
-    for level in template_model.levels(CONFIG):
+    for level in manifest.levels(CONFIG):
         for name, value in answers:
             yield level, {name: value}
     for (name, value), (other, other_value) in itertools.permutations(answers, 2):
-        linked = other in template_model.transitive_requirements(CONFIG, name)
-        if linked and template_model.is_on(value) and not template_model.is_on(other_value):
+        linked = other in manifest.transitive_requirements(CONFIG, name)
+        if linked and manifest.is_on(value) and not manifest.is_on(other_value):
             yield "2", {name: value, other: other_value}
 
 
@@ -132,15 +129,15 @@ def test_cookiecutter_resolves_auto_as_the_rule_says():
     wrong = []
     for level, intents in intent_samples():
         rendered = answers_for(maturity_level=level, **intents)
-        resolved = {name: rendered[f"__{name}"] for name in template_model.components(CONFIG)}
-        if resolved != template_model.resolve_intents(CONFIG, level, intents):
+        resolved = {name: rendered[f"__{name}"] for name in manifest.components(CONFIG)}
+        if resolved != manifest.resolve_intents(CONFIG, level, intents):
             wrong.append((level, intents))
     assert not wrong, wrong[:5]
 
 
 def every_intent_set():
     """Every raw answer set of the components that take part in requirements."""
-    specs = template_model.components(CONFIG)
+    specs = manifest.components(CONFIG)
     linked = [
         name
         for name, spec in specs.items()
@@ -150,25 +147,32 @@ def every_intent_set():
     return [dict(zip(linked, values)) for values in itertools.product(*choices)]
 
 
-def test_the_hook_refuses_exactly_the_contradictions_of_every_intent_set():
-    """Only two explicit answers that contradict are refused, each pair named once;
-    components left on auto never cause a refusal. Every raw intent set in one loop over
-    plain dictionaries (resolutions from the oracle), at the lowest and highest level: the
-    explicit answers alone decide a refusal, the level only words the hint."""
+def test_the_hook_says_what_the_manifest_says_for_every_intent_set():
+    """Only two explicit answers that contradict are refused, each pair once, in the
+    manifest's words; components left on auto never cause a refusal; and every component on
+    auto that departs from its level gets the manifest's note. Every raw intent set in one
+    loop over plain dictionaries (resolutions from the manifest), at the lowest and highest
+    level: the explicit answers alone decide a refusal, the level words the hints."""
     mismatches = []
     for level in ("0", "4"):
         for intents in every_intent_set():
             answers = dict(LEVEL_ANSWERS[level], **intents)
-            resolved = template_model.resolve_intents(CONFIG, level, intents)
+            resolved = manifest.resolve_intents(CONFIG, level, intents)
             answers.update({f"__{name}": value for name, value in resolved.items()})
-            named = [
-                tuple(problem.split(",")[0].split(" needs ")[0].split("=")[:1])
-                + (problem.split(" needs ")[1].split()[0].rstrip(","),)
-                for problem in PRE.component_problems(answers)
+            refusals = [
+                manifest.contradiction_message(CONFIG, level, intents, name, required)
+                for name, required in manifest.contradictions(CONFIG, intents)
             ]
-            if sorted(named) != sorted(template_model.contradictions(CONFIG, intents)):
-                mismatches.append((level, intents, named))
+            notes = manifest.resolution_notes(CONFIG, level, intents)
+            said = (sorted(PRE.component_problems(answers)), PRE.resolution_notes(answers))
+            if said != (sorted(refusals), notes):
+                mismatches.append((level, intents, said))
     assert not mismatches, mismatches[:3]
+
+
+def test_the_hooks_off_values_are_the_manifests():
+    """The hook cannot import the manifest module: its copy of the off values is checked."""
+    assert PRE.OFF_VALUES == manifest.OFF_VALUES
 
 
 def test_a_component_on_auto_follows_an_explicit_off_with_a_note():
@@ -325,16 +329,16 @@ def test_paths_to_remove_names_the_package_directory_as_generated():
 
 
 @pytest.mark.parametrize(
-    "combination", template_model.valid_combinations(CONFIG), ids=template_model.combination_id
+    "combination", manifest.valid_combinations(CONFIG), ids=manifest.combination_id
 )
 def test_paths_to_remove_never_touches_a_selected_path(combination):
     """On the real manifest: selected values keep all their paths, unselected lose theirs."""
     answers = combination_answers(combination)
     removed = set(POST.paths_to_remove(answers))
     package = "{{cookiecutter.package_name}}"
-    expected = template_model.removed_paths(CONFIG, combination)
+    expected = manifest.removed_paths(CONFIG, combination)
     assert removed == {path.replace(package, answers["package_name"]) for path in expected}
-    assert not expected & template_model.owned(CONFIG, combination, True)
+    assert not expected & manifest.owned(CONFIG, combination, True)
 
 
 def make_tree(root, relative_paths):
@@ -383,7 +387,7 @@ def rendered_template_files(answers):
     return rendered
 
 
-@pytest.mark.parametrize("level", template_model.levels(CONFIG))
+@pytest.mark.parametrize("level", manifest.levels(CONFIG))
 def test_post_gen_main_shapes_a_rendered_tree(level, tmp_path, monkeypatch):
     """main() on a tree named like a real bake leaves exactly what the manifest expects."""
     answers = baked_answers(level)

@@ -10,11 +10,12 @@ from copier_model import copier_copy, copier_questions, load_copier_config
 from interactive import run_cookiecutter, run_copier
 from update_scenario import start_project_repo
 
+import manifest
 import template_model
 
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 COPIER = load_copier_config()
-LEVELS = template_model.levels(CONFIG)
+LEVELS = manifest.levels(CONFIG)
 
 
 def answers_file(project):

@@ -8,13 +8,14 @@ a new component that is declared in only some of them, or copied with a typo, fa
 import re
 
 import pytest
+import manifest
 import template_model
 
-CONFIG = template_model.load_config()
-COMPONENTS = list(template_model.components(CONFIG))
-LEVELS = template_model.levels(CONFIG)
+CONFIG = manifest.load_config()
+COMPONENTS = list(manifest.components(CONFIG))
+LEVELS = manifest.levels(CONFIG)
 # Each component's ``__<name>`` key: the same Jinja with the component's name filled in.
-# The rule it implements is template_model.resolve_intents; test_hooks checks the two agree.
+# The rule it implements is manifest.resolve_intents; test_hooks checks the two agree.
 CANONICAL_RESOLUTION = (
     "{%- set components = cookiecutter._components -%}"
     "{%- set spec = components.NAME -%}"
@@ -51,7 +52,7 @@ def words(text):
 
 def spec_of(name):
     """The manifest entry of one component."""
-    return template_model.components(CONFIG)[name]
+    return manifest.components(CONFIG)[name]
 
 
 def test_there_are_components_and_levels():
@@ -63,7 +64,7 @@ def test_there_are_components_and_levels():
 @pytest.mark.parametrize("name", COMPONENTS)
 def test_component_question_offers_auto_then_every_value(name):
     """The question's choices are exactly auto plus the values the manifest gives files to."""
-    assert CONFIG[name] == ["auto", *template_model.component_values(spec_of(name))]
+    assert CONFIG[name] == ["auto", *manifest.component_values(spec_of(name))]
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
@@ -83,21 +84,21 @@ def test_component_levels_cover_every_level_with_known_values(name):
     """One preset value per maturity level, each a value the component owns files for."""
     spec = spec_of(name)
     assert len(spec["levels"]) == len(LEVELS)
-    assert set(spec["levels"]) <= set(template_model.component_values(spec))
+    assert set(spec["levels"]) <= set(manifest.component_values(spec))
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
 def test_component_has_an_off_value(name):
     """Every component can be switched off, and has a label to describe it."""
     spec = spec_of(name)
-    assert any(not template_model.is_on(value) for value in spec["files"])
+    assert any(not manifest.is_on(value) for value in spec["files"])
     assert spec["label"].strip()
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
 def test_levels_are_cumulative(name):
     """Each level includes the ones below it: once on, a component stays on."""
-    states = [template_model.is_on(value) for value in spec_of(name)["levels"]]
+    states = [manifest.is_on(value) for value in spec_of(name)["levels"]]
     assert states == sorted(states), states
 
 
@@ -105,7 +106,7 @@ def test_levels_are_cumulative(name):
 def test_component_is_on_at_some_level_unless_labelled_opt_in(name):
     """A component no level turns on makes ``auto`` a synonym of ``no``: that is allowed only
     for an opt-in component (DVC, say), and its ``auto`` choice must tell the user so."""
-    if template_model.first_on_level(spec_of(name)) is None:
+    if manifest.first_on_level(spec_of(name)) is None:
         assert CONFIG["__prompts__"][name]["auto"] == OPT_IN_AUTO_LABEL
 
 
@@ -120,14 +121,14 @@ def test_requirements_name_other_existing_components(name):
 @pytest.mark.parametrize("level", LEVELS)
 def test_level_presets_satisfy_every_requirement(level):
     """Choosing a level and accepting every default must never be refused."""
-    preset = template_model.level_preset(CONFIG, level)
-    assert template_model.broken_requirements(CONFIG, preset) == []
+    preset = manifest.level_preset(CONFIG, level)
+    assert manifest.broken_requirements(CONFIG, preset) == []
 
 
 MANIFEST_PATHS = sorted(
     {
         (name, value, path)
-        for name, spec in template_model.components(CONFIG).items()
+        for name, spec in manifest.components(CONFIG).items()
         for value, paths in spec["files"].items()
         for path in paths
     }
@@ -161,7 +162,7 @@ def test_maturity_level_is_typed_as_its_own_number():
 
 def expected_auto_label(spec):
     """What the ``auto`` option must say: from which level the component is on, and how."""
-    first = template_model.first_on_level(spec)
+    first = manifest.first_on_level(spec)
     if first is None:
         return OPT_IN_AUTO_LABEL
     value = spec["levels"][first]

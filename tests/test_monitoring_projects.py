@@ -23,7 +23,7 @@ from pathlib import Path
 import drift_scenario
 import loopback
 import pytest
-import template_model
+import manifest
 import yaml
 from api_fuzz import check_contract
 from installed_projects import run, subprocess_env
@@ -31,10 +31,8 @@ from served_projects import aliases, package_of
 
 pytestmark = pytest.mark.slow
 
-CONFIG = template_model.load_config()
-MONITORING_LEVEL = str(
-    template_model.first_on_level(template_model.components(CONFIG)["monitoring"])
-)
+CONFIG = manifest.load_config()
+MONITORING_LEVEL = str(manifest.first_on_level(manifest.components(CONFIG)["monitoring"]))
 TEST_MONITOR_CONFIG = "configs/monitor-test.yaml"
 CLIENT_THREADS = 8
 # The exit status of `python -m <package> monitor` when it finds drift.

@@ -16,17 +16,17 @@ from pathlib import Path
 import loopback
 import own_data
 import pytest
-import template_model
+import manifest
 import yaml
 from installed_projects import GIT, completed_run, run, subprocess_env
 
 pytestmark = pytest.mark.slow
 
-CONFIG = template_model.load_config()
-COMPONENTS = template_model.components(CONFIG)
-TRAINING_LEVEL = str(template_model.first_on_level(COMPONENTS["tracking"]))
-SERVING_LEVEL = str(template_model.first_on_level(COMPONENTS["serving"]))
-MONITORING_LEVEL = str(template_model.first_on_level(COMPONENTS["monitoring"]))
+CONFIG = manifest.load_config()
+COMPONENTS = manifest.components(CONFIG)
+TRAINING_LEVEL = str(manifest.first_on_level(COMPONENTS["tracking"]))
+SERVING_LEVEL = str(manifest.first_on_level(COMPONENTS["serving"]))
+MONITORING_LEVEL = str(manifest.first_on_level(COMPONENTS["monitoring"]))
 REGRESSION_EXAMPLE = Path("configs", "examples", "diabetes-regression.yaml")
 HOUSES = Path("data", "raw", "houses.csv")
 # Served predictions before the drift check: more than drift.min_rows (100).

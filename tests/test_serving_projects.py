@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import template_model
+import manifest
 import yaml
 from api_fuzz import contract_problems
 from installed_projects import run, subprocess_env
@@ -30,8 +30,8 @@ from served_projects import aliases, package_of, training_config
 
 pytestmark = pytest.mark.slow
 
-CONFIG = template_model.load_config()
-SERVING_LEVEL = str(template_model.first_on_level(template_model.components(CONFIG)["serving"]))
+CONFIG = manifest.load_config()
+SERVING_LEVEL = str(manifest.first_on_level(manifest.components(CONFIG)["serving"]))
 # Scores the wine held-out rows' probabilities far better than the shipped random forest
 # (log loss about 0.07 against 0.13), though both classify every held-out row right.
 BETTER_MODEL = {"estimator": "logistic_regression", "params": {"C": 1.0}}

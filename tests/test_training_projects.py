@@ -20,23 +20,24 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import manifest
 import template_model
 import yaml
 from installed_projects import OWN_CODE, run, run_json
 
 pytestmark = pytest.mark.slow
 
-CONFIG = template_model.load_config()
-COMPONENTS = template_model.components(CONFIG)
-TRAINING_LEVEL = str(template_model.first_on_level(COMPONENTS["tracking"]))
+CONFIG = manifest.load_config()
+COMPONENTS = manifest.components(CONFIG)
+TRAINING_LEVEL = str(manifest.first_on_level(COMPONENTS["tracking"]))
 TRACKING_OFF = {
     "tracking": next(
-        value for value in COMPONENTS["tracking"]["files"] if not template_model.is_on(value)
+        value for value in COMPONENTS["tracking"]["files"] if not manifest.is_on(value)
     )
 }
 DVC_ON = {
     "data_versioning": next(
-        value for value in COMPONENTS["data_versioning"]["files"] if template_model.is_on(value)
+        value for value in COMPONENTS["data_versioning"]["files"] if manifest.is_on(value)
     )
 }
 FIGURES = ["figures/confusion_matrix.png", "figures/feature_importance.png"]
