@@ -1,58 +1,72 @@
-"""Shared fixtures: the parsed manifest, a content-check cache, a baker, installed projects.
+"""Shared fixtures: the parsed manifest, a content-check cache, installed projects.
 
-Baking goes through cookiecutter's API rather than pytest-cookies' ``cookies`` fixture:
-the plugin renders the context a second time per bake and hides the rendered answers the
-expected-file computation needs, and the API call is all the plugin does besides.
+Bakes go through pytest-cookies' ``cookies`` fixture (``cookies_session`` where a bake is
+shared); its ``Result.context`` is the rendered context, ``__`` keys included. Two bakers
+cannot use it and call template_model.bake instead: the installed projects, which every xdist
+worker of a run shares in one folder the plugin's per-worker temp dirs cannot be, and the
+benchmark, which runs outside pytest.
 """
 
 import os
-from pathlib import Path
 
 import installed_projects
+import jinja_cache
+import manifest
 import pytest
 import template_model
 from copier_model import snapshot_template
 
 
+def pytest_configure(config):  # pylint: disable=redefined-outer-name  # pytest's hook name
+    """The template under test is this repository, wherever pytest is started from
+    (pytest-cookies' ``--template`` defaults to the current directory)."""
+    config.option.template = str(manifest.ROOT)
+
+
+def run_folder(tmp_path_factory):
+    """A folder every process of this run shares: under pytest-xdist each worker has its own
+    base temp folder, and their parent is this run's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compile_jinja_once():
+    """Every bake of a test process reuses the Jinja code compiled before (see jinja_cache)."""
+    with pytest.MonkeyPatch.context() as patch:
+        jinja_cache.install(patch)
+        yield
+
+
 @pytest.fixture(scope="session")
 def config():
     """cookiecutter.json, parsed once per test process."""
-    return template_model.load_config()
+    return manifest.load_config()
 
 
 @pytest.fixture(scope="session")
-def checker():
-    """One content-check cache per process, so identical files are checked once."""
-    return template_model.ProjectChecker()
+def checker(tmp_path_factory):
+    """One content-check cache for the whole run: identical files are checked once, by
+    whichever worker meets them first."""
+    shared = run_folder(tmp_path_factory) / "content-checks"
+    shared.mkdir(exist_ok=True)
+    return template_model.ProjectChecker(shared)
 
 
 @pytest.fixture(name="cookiecutter_config", scope="session")
 def fixture_cookiecutter_config(tmp_path_factory):
-    """A user config that keeps cookiecutter's replay files inside the test's temp dir."""
+    """A user config that keeps cookiecutter's replay files inside the test's temp dir, for
+    the bakers that cannot use pytest-cookies (see the module) and cruft's command line."""
     return template_model.write_user_config(tmp_path_factory.mktemp("cookiecutter-user"))
 
 
-class Oven:
-    """Bakes into its own empty output directory, so leftovers of a failed bake are visible."""
-
-    def __init__(self, output_dir, config_file):
-        self.output_dir = Path(output_dir)
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        self.config_file = config_file
-
-    def __call__(self, extra_context):
-        """Bake with these answers; the result carries the error instead of raising it."""
-        return template_model.bake(self.output_dir, extra_context, self.config_file)
-
-    def leftovers(self):
-        """Whatever a bake left in the output directory (nothing after a refused bake)."""
-        return sorted(os.listdir(self.output_dir))
-
-
-@pytest.fixture
-def oven(tmp_path, cookiecutter_config):
-    """A fresh baker for one test."""
-    return Oven(tmp_path / "baked", cookiecutter_config)
+@pytest.fixture(name="leftovers")
+def fixture_leftovers(tmp_path):
+    """What bakes through ``cookies`` left behind: pytest-cookies makes one folder per bake
+    under ``<tmp_path>/cookies``, and anything inside one is a leftover of a refused bake."""
+    return lambda: sorted(
+        path.relative_to(tmp_path).as_posix() for path in tmp_path.glob("cookies/*/*")
+    )
 
 
 @pytest.fixture(name="template_repo")
@@ -66,13 +80,8 @@ def fixture_template_repo(tmp_path):
 
 @pytest.fixture(name="installed", scope="session")
 def fixture_installed(tmp_path_factory, cookiecutter_config):
-    """Installed projects of each level, shared by the workers of this run (see the module).
-
-    Under pytest-xdist each worker has its own base temp folder; their parent is this run's.
-    """
+    """Installed projects of each level, shared by the workers of this run (see the module)."""
     version, interpreter = installed_projects.python_choice()
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    root = shared / "installed-projects"
+    root = run_folder(tmp_path_factory) / "installed-projects"
     root.mkdir(exist_ok=True)
     return installed_projects.InstalledProjects(root, cookiecutter_config, version, interpreter)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import manifest
 import template_model
 
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 GIT = ("git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.invalid")
 INSTALLED_MARKER = "installed-project.txt"
 # The environment that makes a variant's own package shadow the editable install of its level.
@@ -95,11 +96,11 @@ def find_interpreter(version):
 
 def python_choice():
     """The default python_version if an interpreter exists for it, else the first that does."""
-    for version in template_model.python_versions(CONFIG):
+    for version in manifest.python_versions(CONFIG):
         interpreter = find_interpreter(version)
         if interpreter:
             return version, interpreter
-    pytest.skip(f"no interpreter for any of {template_model.python_versions(CONFIG)}")
+    pytest.skip(f"no interpreter for any of {manifest.python_versions(CONFIG)}")
     return None
 
 
@@ -155,8 +156,8 @@ class InstalledProjects:
         context = {"maturity_level": level, "python_version": self.version, **(answers or {})}
         result = template_model.bake(output, context, self.config_file)
         assert result.exception is None, repr(result.exception)
-        commit_everything(result.project_dir)
-        return result.project_dir
+        commit_everything(result.project_path)
+        return result.project_path
 
     def get(self, level):
         """The project of a level preset, with its .venv installed by its own ``make install``.

@@ -1,36 +1,37 @@
-"""What the template promises, derived from cookiecutter.json, and the checks a bake must pass.
+"""What a bake must contain and the checks it must pass, derived from the manifest.
 
-The tests and the benchmark never list components, values or paths themselves: they ask this
-module, which reads the manifest (``_components``) and the template source tree. Adding a
-component to cookiecutter.json therefore needs no test change. The expected file set is
-computed here from the manifest and the source tree, independently of the post-gen hook, so
-a bug in the hook shows up as a difference instead of being copied into the expectation.
+The tests and the benchmark never list components, values or paths themselves: they ask the
+manifest module (scripts/manifest.py) and this one, which adds what needs the template source
+tree and the tools: the expected file set, baking, and the content checks. Adding a component
+to cookiecutter.json therefore needs no test change. The expected file set is computed here
+from the manifest and the source tree, independently of the post-gen hook, so a bug in the
+hook shows up as a difference instead of being copied into the expectation.
 """
 
 import fnmatch
 import hashlib
-import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import black
 import kubernetes_validate
+import manifest
 import prometheus_rules
 import yaml
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
+from pytest_cookies.plugin import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
-OFF_VALUES = ("no", "none")
 DEFAULT_LINE_LENGTH = 100
 
 # Leftover template syntax. GitHub Actions expressions (${{ }}) and shell string lengths
@@ -71,189 +72,7 @@ METRICS_MODULE = "src/*/monitoring/metrics.py"
 # --- the manifest -------------------------------------------------------------------------
 
 
-def load_config(root=ROOT):
-    """The parsed cookiecutter.json, the single source of truth for every expectation."""
-    return json.loads(Path(root, "cookiecutter.json").read_text(encoding="utf-8"))
-
-
-def components(config):
-    """Component name -> spec (label, levels, requires, files), in manifest order."""
-    return config["_components"]
-
-
-def levels(config):
-    """The maturity levels as the strings cookiecutter's choice question uses."""
-    return sorted(config["_levels"], key=int)
-
-
-def python_versions(config):
-    """The offered Pythons, the default (what pressing Enter gives) first."""
-    default = config["python_version"]
-    return [default, *(v for v in config["_python_versions"] if v != default)]
-
-
-def component_values(spec):
-    """Every resolved value a component can take: the keys of its ``files`` map."""
-    return list(spec["files"])
-
-
-def is_on(value):
-    """Whether a resolved component value switches the component on."""
-    return value not in OFF_VALUES
-
-
-def on_values(spec):
-    """The values that switch a component on, in manifest order."""
-    return [value for value in component_values(spec) if is_on(value)]
-
-
-def off_value(spec):
-    """The value that switches a component off."""
-    return next(value for value in component_values(spec) if not is_on(value))
-
-
-def resolve(spec, level, intent):
-    """The value a component takes for an answer: ``auto`` follows the level preset."""
-    return spec["levels"][int(level)] if intent == "auto" else intent
-
-
-def transitive_requirements(config, name):
-    """Every component ``name`` needs, directly or through other requirements."""
-    specs = components(config)
-    found, todo = set(), list(specs[name]["requires"])
-    while todo:
-        required = todo.pop()
-        if required not in found:
-            found.add(required)
-            todo.extend(specs[required]["requires"])
-    return found
-
-
-def resolve_intents(config, level, intents):
-    """What every component resolves to for a set of answers (missing ones are ``auto``).
-
-    The rule, stated as the user meets it: an explicit answer stands; a component on
-    ``auto`` is on when an explicit ``on`` answer needs it (directly or through others),
-    off when something it needs is off, and otherwise follows the level. This oracle is
-    written independently of the template's Jinja and of the hooks, as a fixed point over
-    the rule rather than their ordered passes, so that a mistake in one is not in the other.
-    """
-    specs = components(config)
-    explicit = {name: value for name, value in intents.items() if value != "auto"}
-    needed = {
-        required
-        for name, value in explicit.items()
-        if is_on(value)
-        for required in transitive_requirements(config, name)
-    }
-    resolved = {name: explicit.get(name, specs[name]["levels"][int(level)]) for name in specs}
-    for name in needed - set(explicit):
-        if not is_on(resolved[name]):
-            resolved[name] = on_values(specs[name])[0]
-    changed = True
-    while changed:
-        changed = False
-        for name, spec in specs.items():
-            blocked = any(not is_on(resolved[required]) for required in spec["requires"])
-            if name not in explicit and name not in needed and is_on(resolved[name]) and blocked:
-                resolved[name] = off_value(spec)
-                changed = True
-    return resolved
-
-
-def contradictions(config, intents):
-    """(explicit on, explicit off) answer pairs where the first needs the second."""
-    return [
-        (name, required)
-        for name, value in intents.items()
-        if value != "auto" and is_on(value)
-        for required in sorted(transitive_requirements(config, name))
-        if intents.get(required, "auto") != "auto" and not is_on(intents[required])
-    ]
-
-
-def level_preset(config, level):
-    """The resolved value of every component when all questions are left at ``auto``."""
-    return {name: resolve(spec, level, "auto") for name, spec in components(config).items()}
-
-
-def first_on_level(spec):
-    """The lowest level whose preset turns the component on, or None if none does."""
-    return next((level for level, value in enumerate(spec["levels"]) if is_on(value)), None)
-
-
-def broken_requirements(config, combination):
-    """(component, required) pairs where an on component needs a component that is off."""
-    return [
-        (name, required)
-        for name, spec in components(config).items()
-        if is_on(combination[name])
-        for required in spec["requires"]
-        if not is_on(combination[required])
-    ]
-
-
-def all_combinations(config):
-    """Every assignment of a value to each component, valid or not."""
-    specs = components(config)
-    choices = [component_values(spec) for spec in specs.values()]
-    return [dict(zip(specs, values)) for values in itertools.product(*choices)]
-
-
-def valid_combinations(config):
-    """The combinations the pre-gen hook must accept."""
-    return [combo for combo in all_combinations(config) if not broken_requirements(config, combo)]
-
-
-def invalid_combinations(config):
-    """The combinations the pre-gen hook must refuse, since a requirement is broken."""
-    return [combo for combo in all_combinations(config) if broken_requirements(config, combo)]
-
-
-def combination_id(combination):
-    """A short readable test id: the components that are on, with non-yes values."""
-    parts = [
-        name if value == "yes" else f"{name}={value}"
-        for name, value in combination.items()
-        if is_on(value)
-    ]
-    return "+".join(parts) or "core-only"
-
-
-def distinct_presets(config):
-    """Levels whose preset differs from the level below: the levels worth running end to end."""
-    chosen, seen = [], []
-    for level in levels(config):
-        preset = level_preset(config, level)
-        if preset not in seen:
-            seen.append(preset)
-            chosen.append(level)
-    return chosen
-
-
 # --- the expected file set ----------------------------------------------------------------
-
-
-def owned(config, combination, selected):
-    """Manifest paths owned by the chosen values (selected=True) or by the others."""
-    return {
-        path
-        for name, spec in components(config).items()
-        for value, paths in spec["files"].items()
-        if (value == combination[name]) == selected
-        for path in paths
-    }
-
-
-def removed_paths(config, combination):
-    """Paths owned only by values not chosen; a path any chosen value owns is kept."""
-    return owned(config, combination, False) - owned(config, combination, True)
-
-
-def is_covered(relative, paths):
-    """Whether a path equals one of ``paths`` or lies inside one of them."""
-    candidates = {relative, *relative.parents}
-    return any(PurePosixPath(path) in candidates for path in paths)
 
 
 def render_segment(segment, answers):
@@ -300,11 +119,11 @@ def expected_files(config, answers, template_dir=TEMPLATE_DIR):
     the manifest is written; a file whose name renders empty is skipped, as cookiecutter does.
     The post-gen hook adds copier's answers file.
     """
-    combination = {name: answers[f"__{name}"] for name in components(config)}
-    removed = removed_paths(config, combination)
+    combination = {name: answers[f"__{name}"] for name in manifest.components(config)}
+    removed = manifest.removed_paths(config, combination)
     expected = {PurePosixPath(answers_file())}
     for relative in template_files(template_dir):
-        if is_covered(relative, removed):
+        if manifest.is_covered(relative, removed):
             continue
         parts = [render_segment(part, answers) for part in relative.parts]
         if all(parts):
@@ -356,19 +175,11 @@ def write_user_config(directory):
     return config_file
 
 
-@dataclass
-class Bake:
-    """The outcome of one in-process cookiecutter run."""
-
-    project_dir: Path | None
-    answers: dict | None
-    exception: Exception | None
-
-
 def bake(output_dir, extra_context, config_file, root=ROOT):
-    """Run cookiecutter in process (about 0.2 s) and keep the error instead of raising it."""
+    """Bake as pytest-cookies' ``cookies.bake`` does, with its Result, but into a folder of the
+    caller's choosing (tests/conftest.py says who needs that): the error is kept, not raised."""
     try:
-        answers = render_context(extra_context, root)
+        context = render_context(extra_context, root)
         project = cookiecutter(
             str(root),
             no_input=True,
@@ -377,8 +188,8 @@ def bake(output_dir, extra_context, config_file, root=ROOT):
             config_file=str(config_file),
         )
     except Exception as error:  # pylint: disable=broad-exception-caught
-        return Bake(project_dir=None, answers=None, exception=error)
-    return Bake(project_dir=Path(project), answers=answers, exception=None)
+        return Result(exception=error, exit_code=-1)
+    return Result(project_dir=project, context=context)
 
 
 def combination_context(config, combination, level, metadata=None):
@@ -609,7 +420,7 @@ def kustomization_problems(path):
     if (kustomization.get("apiVersion"), kustomization.get("kind")) != KUSTOMIZATION:
         problems.append("is not a " + " ".join(KUSTOMIZATION))
     listed = {str(resource) for resource in kustomization.get("resources") or []}
-    present = {manifest.name for manifest in path.parent.glob("*.yaml")} - {path.name}
+    present = {other.name for other in path.parent.glob("*.yaml")} - {path.name}
     problems += [f"lists {name}, which does not exist" for name in sorted(listed - present)]
     problems += [f"does not list {name}" for name in sorted(present - listed)]
     documents = []
@@ -679,19 +490,47 @@ class ProjectChecker:
     prometheus.yml depend on their neighbours: they are cheap and checked every time.
     """
 
-    def __init__(self):
+    def __init__(self, shared_dir=None):
         self.cache = {}
+        self.shared_dir = Path(shared_dir) if shared_dir else None
         self.hits = 0
         self.misses = 0
 
     def cached(self, key, compute):
-        """Return the cached result for ``key``, computing it the first time."""
-        if key in self.cache:
-            self.hits += 1
-        else:
+        """Return the cached result for ``key``, computing it the first time in this process
+        or, with a shared folder, the first time in any process that shares it."""
+        if key not in self.cache:
+            self.cache[key] = self.shared(key)
+        if self.cache[key] is None:
             self.misses += 1
             self.cache[key] = compute()
+            self.share(key, self.cache[key])
+        else:
+            self.hits += 1
         return self.cache[key]
+
+    def shared_path(self, key):
+        """The file of the shared folder that holds the result for ``key``."""
+        return self.shared_dir / f"{hashlib.sha256(repr(key).encode()).hexdigest()}.json"
+
+    def shared(self, key):
+        """The result another process stored for ``key``, or None."""
+        if self.shared_dir is None:
+            return None
+        try:
+            return json.loads(self.shared_path(key).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def share(self, key, problems):
+        """Store a result for the other processes; written whole, then renamed into place, so a
+        reader never sees half a file (two workers computing the same key write the same)."""
+        if self.shared_dir is None:
+            return
+        path = self.shared_path(key)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(problems), encoding="utf-8")
+        os.replace(partial, path)
 
     def file_problems(self, project_dir, relative, mode):
         """Every problem of one file, as strings without the file name."""

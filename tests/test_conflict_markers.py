@@ -10,15 +10,13 @@ markers at any time, not only during a merge. The slow tests run `make lint` and
 from pathlib import Path
 
 import pytest
-import template_model
+import manifest
 from installed_projects import GIT, commit_everything, completed_run, link_venv, run
 
-CONFIG = template_model.load_config()
-SPECS = template_model.components(CONFIG)
+CONFIG = manifest.load_config()
+SPECS = manifest.components(CONFIG)
 # The lowest level with `make lint` and the pre-commit hook.
-HOOKS_LEVEL = str(
-    max(template_model.first_on_level(SPECS[n]) for n in ("tests_lint", "pre_commit"))
-)
+HOOKS_LEVEL = str(max(manifest.first_on_level(SPECS[n]) for n in ("tests_lint", "pre_commit")))
 MARKER_SET = "<<<<<<< before updating\n{mine}\n=======\n{theirs}\n>>>>>>> after updating\n"
 # Legitimate text that starts like a marker: a Markdown heading underlined with seven "=".
 HEADING = "Our notes\n=======\n\nA line of seven = under a heading is no conflict.\n"
@@ -62,15 +60,15 @@ def make_conflicts(project, env=None):
 
 
 @pytest.fixture(name="bake_level")
-def fixture_bake_level(oven):
+def fixture_bake_level(cookies):
     """Bake a project of a level preset; with ``git`` it is committed, as after generating."""
 
     def bake_level(level, git=True):
-        result = oven({"maturity_level": level})
+        result = cookies.bake(extra_context={"maturity_level": level})
         assert result.exception is None, repr(result.exception)
         if git:
-            commit_everything(result.project_dir)
-        return result.project_dir
+            commit_everything(result.project_path)
+        return result.project_path
 
     return bake_level
 

@@ -1,7 +1,7 @@
 """copier and cookiecutter make byte-identical projects from the same tree and answers.
 
-For every valid case the combination suite bakes (its covering sample of the combinations,
-see covering.py, and every level preset), both tools generate from the same git snapshot of
+For every sampled case of the combination suite (its covering sample of the combinations,
+see covering.py) and every level preset, both tools generate from the same git snapshot of
 the template, and the trees must match in contents, file modes, directories and the
 .copier-answers.yml that makes `copier update` work. Invalid answers are refused by copier
 with the hook's wording: bad metadata, and each requirement of the manifest broken.
@@ -11,12 +11,13 @@ import subprocess
 
 import pytest
 from copier_model import copier_copy, snapshot_template, tree
-from test_combinations import build_cases, preset_cases
+from test_combinations import preset_cases, sampled_cases
 from test_hooks import PRE
 
+import manifest
 import template_model
 
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 
 
 @pytest.fixture(name="template_repo", scope="module")
@@ -25,24 +26,22 @@ def fixture_template_repo(tmp_path_factory):
     return snapshot_template(tmp_path_factory.mktemp("template"))
 
 
-def cookiecutter_tree(template_repo, context, output_dir, config_file):
+def cookiecutter_tree(cookies, template_repo, context):
     """Bake with cookiecutter from the snapshot and return the project tree."""
-    baked = template_model.bake(output_dir, context, config_file, root=template_repo)
+    baked = cookies.bake(extra_context=context, template=str(template_repo))
     assert baked.exception is None, baked.exception
-    return baked.project_dir.name, tree(baked.project_dir)
+    return baked.project_path.name, tree(baked.project_path)
 
 
-CASES = build_cases() + preset_cases()
+CASES = sampled_cases() + preset_cases()
 
 
 @pytest.mark.parametrize(
     "context", [case.values[0] for case in CASES], ids=[case.id for case in CASES]
 )
-def test_copier_and_cookiecutter_trees_are_identical(
-    template_repo, context, tmp_path, cookiecutter_config
-):
+def test_copier_and_cookiecutter_trees_are_identical(template_repo, context, tmp_path, cookies):
     """Same answers, same template commit: the same files, modes, folders and answers file."""
-    slug, expected = cookiecutter_tree(template_repo, context, tmp_path / "cc", cookiecutter_config)
+    slug, expected = cookiecutter_tree(cookies, template_repo, context)
     project = copier_copy(template_repo, tmp_path / "cp" / slug, data=context)
     actual = tree(project)
     assert sorted(actual) == sorted(expected)
@@ -63,14 +62,14 @@ INVALID_FOR_COPIER = [
 
 def switch_off_dependents(combination, keep):
     """Turn off every component whose requirement is off (transitively), except ``keep``."""
-    specs = template_model.components(CONFIG)
+    specs = manifest.components(CONFIG)
     changed = True
     while changed:
         changed = False
         for name, spec in specs.items():
-            needs_off = any(not template_model.is_on(combination[r]) for r in spec["requires"])
-            if name != keep and needs_off and template_model.is_on(combination[name]):
-                combination[name] = next(v for v in spec["files"] if not template_model.is_on(v))
+            needs_off = any(not manifest.is_on(combination[r]) for r in spec["requires"])
+            if name != keep and needs_off and manifest.is_on(combination[name]):
+                combination[name] = next(v for v in spec["files"] if not manifest.is_on(v))
                 changed = True
     return combination
 
@@ -81,18 +80,18 @@ def requirement_cases():
     Starting from the richest preset, the requirement is switched off, and so is everything
     else that needs it, so the component under test is the one copier refuses.
     """
-    specs = template_model.components(CONFIG)
-    top = template_model.levels(CONFIG)[-1]
+    specs = manifest.components(CONFIG)
+    top = manifest.levels(CONFIG)[-1]
     cases = []
     for name, spec in specs.items():
         for required in spec["requires"]:
-            combination = template_model.level_preset(CONFIG, top)
-            combination[name] = next(v for v in spec["files"] if template_model.is_on(v))
+            combination = manifest.level_preset(CONFIG, top)
+            combination[name] = next(v for v in spec["files"] if manifest.is_on(v))
             combination[required] = next(
-                v for v in specs[required]["files"] if not template_model.is_on(v)
+                v for v in specs[required]["files"] if not manifest.is_on(v)
             )
             answers = {"maturity_level": top, **switch_off_dependents(combination, name)}
-            message = f"{name}={combination[name]} needs {required}, but {required}="
+            message = manifest.contradiction_message(CONFIG, top, answers, name, required)
             cases.append(pytest.param(answers, message, id=f"{name}-needs-{required}"))
     return cases
 

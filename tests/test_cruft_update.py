@@ -86,7 +86,7 @@ def test_cruft_create_records_both_update_paths(template_repo, tmp_path, cookiec
 
 
 def test_cruft_diff_and_update_take_v2_and_keep_the_edit(
-    template_repo, tmp_path, cookiecutter_config
+    template_repo, tmp_path, cookiecutter_config, cookies
 ):
     """`cruft diff --checkout v2` shows the retitle; `cruft update -y` applies it over the
     user's edit, which gives a fresh v2 bake plus the edit, answers file included."""
@@ -99,25 +99,27 @@ def test_cruft_diff_and_update_take_v2_and_keep_the_edit(
     assert f"\n+# {ANSWERS['project_name']}{TEMPLATE_TITLE_SUFFIX}\n" in shown.stdout
     updated = cruft(project, cookiecutter_config, "update", "-y")
     assert updated.returncode == 0, updated.stdout + updated.stderr
-    expected = fresh_bake_with_edit(template_repo, tmp_path / "fresh", ANSWERS, cookiecutter_config)
+    expected = fresh_bake_with_edit(cookies, template_repo, ANSWERS)
     assert without_cruft_state(tree(project)) == without_cruft_state(expected)
     state = json.loads(Path(project, ".cruft.json").read_text(encoding="utf-8"))
     assert state["commit"] == git(template_repo, "rev-parse", "v2")
 
 
-def test_cruft_made_project_updates_with_copier(template_repo, tmp_path, cookiecutter_config):
+def test_cruft_made_project_updates_with_copier(
+    template_repo, tmp_path, cookiecutter_config, cookies
+):
     """The .copier-answers.yml the hook wrote under cruft is enough for `copier update`."""
     project = cruft_create(template_repo, tmp_path / "out", cookiecutter_config)
     add_user_edit(project)
     release_v2(template_repo)
     copier_update(project)
-    expected = fresh_bake_with_edit(template_repo, tmp_path / "fresh", ANSWERS, cookiecutter_config)
+    expected = fresh_bake_with_edit(cookies, template_repo, ANSWERS)
     assert without_cruft_state(tree(project)) == without_cruft_state(expected)
 
 
 @pytest.mark.parametrize("level", ["2", "0"])
 def test_cruft_changes_the_level_with_variables_to_update(
-    level, template_repo, tmp_path, cookiecutter_config
+    level, template_repo, tmp_path, cookiecutter_config, cookies
 ):
     """`--variables-to-update` re-renders from the stored intent: raising the level adds
     the new components, lowering it deletes theirs with no confirmation asked. Either way the
@@ -127,10 +129,5 @@ def test_cruft_changes_the_level_with_variables_to_update(
     change = json.dumps({"maturity_level": level})
     updated = cruft(project, cookiecutter_config, "update", "-y", "--variables-to-update", change)
     assert updated.returncode == 0, updated.stdout + updated.stderr
-    expected = fresh_bake_with_edit(
-        template_repo,
-        tmp_path / "fresh",
-        {**ANSWERS, "maturity_level": level},
-        cookiecutter_config,
-    )
+    expected = fresh_bake_with_edit(cookies, template_repo, {**ANSWERS, "maturity_level": level})
     assert without_cruft_state(tree(project)) == without_cruft_state(expected)

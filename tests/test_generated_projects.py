@@ -12,15 +12,16 @@ import hashlib
 import re
 
 import pytest
+import manifest
 import template_model
 from installed_projects import python_sources, run
 
 pytestmark = pytest.mark.slow
 
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 # Levels whose preset turns on something the level below does not: running an identical
 # preset again would prove nothing. New components at a level add that level automatically.
-RUN_LEVELS = template_model.distinct_presets(CONFIG)
+RUN_LEVELS = manifest.distinct_presets(CONFIG)
 # Make targets a component adds to the pipeline, in the order they run.
 COMPONENT_TARGETS = {
     "tests_lint": ("lint", "test"),
@@ -34,10 +35,10 @@ PYLINT_PERFECT = "Your code has been rated at 10.00/10"
 
 def pipeline(level):
     """The make targets a level's project must pass, after ``install`` and ``data``."""
-    preset = template_model.level_preset(CONFIG, level)
+    preset = manifest.level_preset(CONFIG, level)
     targets = ["data"]
     for name, extra in COMPONENT_TARGETS.items():
-        if template_model.is_on(preset[name]):
+        if manifest.is_on(preset[name]):
             targets.extend(extra)
     return targets
 
@@ -70,19 +71,19 @@ def test_level_pipeline_passes(level, installed, tmp_path):
     assert status == "", f"files changed or left untracked:\n{status}"
 
 
-def distinct_python_bakes(output_dir, config_file, python_version):
+def distinct_python_bakes(cookies, python_version):
     """One bake per distinct set of .py contents across every valid combination."""
-    levels = template_model.levels(CONFIG)
+    levels = manifest.levels(CONFIG)
     distinct = {}
-    for index, combination in enumerate(template_model.valid_combinations(CONFIG)):
+    for index, combination in enumerate(manifest.valid_combinations(CONFIG)):
         level = levels[index % len(levels)]
         metadata = {"python_version": python_version}
         context = template_model.combination_context(CONFIG, combination, level, metadata)
-        result = template_model.bake(output_dir / f"combo{index:03d}", context, config_file)
+        result = cookies.bake(extra_context=context)
         assert result.exception is None, (combination, result.exception)
-        sources = python_sources(result.project_dir)
+        sources = python_sources(result.project_path)
         digest = hashlib.sha256(repr(sorted(sources.items())).encode()).hexdigest()
-        distinct.setdefault(digest, result.project_dir)
+        distinct.setdefault(digest, result.project_path)
     return list(distinct.values())
 
 
@@ -108,7 +109,7 @@ def pylint_options(sources, linted):
     return ()
 
 
-def test_pylint_is_perfect_for_every_distinct_python_set(installed, tmp_path, cookiecutter_config):
+def test_pylint_is_perfect_for_every_distinct_python_set(installed, cookies):
     """Components change the Python files; every combination's set must lint at 10.00/10.
 
     The combinations share a handful of distinct .py sets, so each is linted once, with the
@@ -118,7 +119,7 @@ def test_pylint_is_perfect_for_every_distinct_python_set(installed, tmp_path, co
     """
     venv_project = installed.get(max(RUN_LEVELS, key=int))
     linted = linted_in_level_pipelines(installed)
-    bakes = distinct_python_bakes(tmp_path, cookiecutter_config, installed.version)
+    bakes = distinct_python_bakes(cookies, installed.version)
     assert bakes
     for bake_dir in bakes:
         sources = python_sources(bake_dir)

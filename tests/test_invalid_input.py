@@ -9,9 +9,10 @@ import subprocess
 import sys
 
 import pytest
+import manifest
 import template_model
 
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 RULES = CONFIG["_rules"]
 
 
@@ -139,25 +140,25 @@ def error_lines(text):
 
 
 @pytest.mark.parametrize(("extra", "messages"), HOOK_CASES.values(), ids=HOOK_CASES.keys())
-def test_hook_refuses_with_messages_and_leaves_nothing(extra, messages, oven, capfd):
+def test_hook_refuses_with_messages_and_leaves_nothing(extra, messages, cookies, leftovers, capfd):
     """Each expected message is printed, nothing unexpected is, and no directory is left."""
-    result = oven(extra)
+    result = cookies.bake(extra_context=extra)
     errors = error_lines(capfd.readouterr().err)
-    assert result.exception is not None and result.project_dir is None
+    assert result.exception is not None and result.project_path is None
     for message in messages:
         assert any(line.startswith(message) for line in errors), (message, errors)
     assert len(errors) >= len(messages)
-    assert oven.leftovers() == []
+    assert leftovers() == []
 
 
 @pytest.mark.parametrize(
     ("extra", "messages"), EMPTY_SLUG_CASES.values(), ids=EMPTY_SLUG_CASES.keys()
 )
-def test_empty_slug_is_refused_and_leaves_nothing(extra, messages, oven):
+def test_empty_slug_is_refused_and_leaves_nothing(extra, messages, cookies, leftovers):
     """Whoever refuses it, an empty slug must not write into the output directory itself."""
-    result = oven(extra)
-    assert result.exception is not None and result.project_dir is None, messages
-    assert oven.leftovers() == []
+    result = cookies.bake(extra_context=extra)
+    assert result.exception is not None and result.project_path is None, messages
+    assert leftovers() == []
 
 
 @pytest.mark.xfail(
@@ -168,18 +169,18 @@ def test_empty_slug_is_refused_and_leaves_nothing(extra, messages, oven):
 @pytest.mark.parametrize(
     ("extra", "messages"), EMPTY_SLUG_CASES.values(), ids=EMPTY_SLUG_CASES.keys()
 )
-def test_empty_slug_is_explained(extra, messages, oven, capfd):
+def test_empty_slug_is_explained(extra, messages, cookies, leftovers, capfd):
     """The user should learn that the name or slug is empty, not that a directory exists."""
-    test_hook_refuses_with_messages_and_leaves_nothing(extra, messages, oven, capfd)
+    test_hook_refuses_with_messages_and_leaves_nothing(extra, messages, cookies, leftovers, capfd)
 
 
 @pytest.mark.parametrize(("field", "value"), CHOICE_CASES.values(), ids=CHOICE_CASES.keys())
-def test_cookiecutter_refuses_unknown_choices(field, value, oven):
+def test_cookiecutter_refuses_unknown_choices(field, value, cookies, leftovers):
     """A typo in a choice is refused before rendering, with the valid choices listed."""
-    result = oven({field: value})
+    result = cookies.bake(extra_context={field: value})
     assert isinstance(result.exception, ValueError)
     assert str(result.exception).startswith(choice(field, value))
-    assert oven.leftovers() == []
+    assert leftovers() == []
 
 
 def run_cli(tmp_path, *answers):

@@ -12,19 +12,20 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import manifest
 import template_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.network]
 
-CONFIG = template_model.load_config()
+CONFIG = manifest.load_config()
 PIN_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*==\s*([^\s;#]+)")
 
 
 def all_on_combination(config):
     """Every component on (its first on value), which bakes every requirements file."""
     return {
-        name: next(value for value in spec["files"] if template_model.is_on(value))
-        for name, spec in template_model.components(config).items()
+        name: next(value for value in spec["files"] if manifest.is_on(value))
+        for name, spec in manifest.components(config).items()
     }
 
 
@@ -54,15 +55,15 @@ def pip_python():
 
 
 @pytest.fixture(name="requirements", scope="module")
-def fixture_requirements(tmp_path_factory, cookiecutter_config):
+def fixture_requirements(tmp_path_factory, cookies_session):
     """A requirements file with every pin of the all-components-on bake."""
     output = tmp_path_factory.mktemp("all-on")
     context = template_model.combination_context(
-        CONFIG, all_on_combination(CONFIG), template_model.levels(CONFIG)[-1]
+        CONFIG, all_on_combination(CONFIG), manifest.levels(CONFIG)[-1]
     )
-    result = template_model.bake(output, context, cookiecutter_config)
+    result = cookies_session.bake(extra_context=context)
     assert result.exception is None, repr(result.exception)
-    pins = pins_of(result.project_dir)
+    pins = pins_of(result.project_path)
     assert pins, "no pinned requirement found"
     path = output / "all-pins.txt"
     path.write_text("\n".join(pins) + "\n", encoding="utf-8")

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from copier_model import commit_all, git, tree
 
-import template_model
-
 USER_LINE = "user-notes/  # added by the user after generation\n"
 TEMPLATE_TITLE_SUFFIX = " (template v2)"
 
@@ -38,10 +36,10 @@ def release_v2(template_repo):
     commit_all(template_repo, "template v2: retitle the README", tag="v2")
 
 
-def fresh_bake_with_edit(template_repo, output_dir, answers, config_file):
+def fresh_bake_with_edit(cookies, template_repo, answers):
     """What an update must equal: a fresh bake with the same answers, plus the user's edit."""
-    baked = template_model.bake(output_dir, answers, config_file, root=template_repo)
+    baked = cookies.bake(extra_context=answers, template=str(template_repo))
     assert baked.exception is None, baked.exception
-    with Path(baked.project_dir, ".gitignore").open("a", encoding="utf-8") as gitignore:
+    with Path(baked.project_path, ".gitignore").open("a", encoding="utf-8") as gitignore:
         gitignore.write(USER_LINE)
-    return tree(baked.project_dir)
+    return tree(baked.project_path)
