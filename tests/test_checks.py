@@ -341,6 +341,20 @@ def test_checker_caches_by_content(tmp_path):
     assert checker.misses == misses and checker.hits >= misses
 
 
+def test_checkers_sharing_a_folder_check_each_content_once(tmp_path):
+    """What one process (an xdist worker) checked, another sharing the folder reuses, and a
+    found problem is shared as faithfully as a clean result."""
+    write(tmp_path / "project", "Dockerfile", "FROM python\n")
+    write(tmp_path / "project", "notes.txt", "no newline at the end")
+    first = template_model.ProjectChecker(tmp_path / "shared")
+    second = template_model.ProjectChecker(tmp_path / "shared")
+    (tmp_path / "shared").mkdir()
+    found = first.problems(tmp_path / "project")
+    assert found and first.misses > 0
+    assert second.problems(tmp_path / "project") == found
+    assert second.misses == 0 and second.hits == first.misses
+
+
 def test_black_mode_follows_the_generated_pyproject(tmp_path):
     """A project that sets another line length is checked with it, not with 100."""
     write(

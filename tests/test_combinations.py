@@ -1,15 +1,18 @@
-"""Bake a covering sample of the valid combinations and every level preset; check each bake.
+"""Bake every valid combination and every level preset through pytest-cookies; check each bake.
 
-The sample (see covering.py) holds every pair of values two components, or the maturity
-level and a component, take together in some valid combination; everything off; each
-component value on with only what it needs; and everything on with each component value.
-It grows about linearly with the components where the combinations multiply.
+Every valid combination is baked with explicit component values, at rotating levels. The
+first cases are a covering sample (see covering.py), which the copier parity suite bakes with
+both tools: it holds every pair of values two components, or the maturity level and a
+component, take together in some valid combination; everything off; each component value on
+with only what it needs; and everything on with each component value. The sample grows about
+linearly with the components where the combinations multiply.
 
 Checks per bake: the file set equals what the manifest and the source tree predict; no
 template syntax survives in paths or contents; Python compiles and is black-clean; data
 files parse; CI files validate against their schemas; the Dockerfile passes hadolint; text
 files end with exactly one newline; no empty directory is left. Expensive checks are cached
-by file content (see template_model.ProjectChecker), so this stays fast as combinations grow.
+by file content in a folder every xdist worker shares (see template_model.ProjectChecker), so
+each distinct file content is checked once per run however many combinations hold it.
 
 Invalid combinations are baked and must be refused, naming every broken requirement: each
 requirement broken alone, and every two requirements that can be broken together. The
@@ -21,17 +24,18 @@ import tomllib
 
 import covering
 import pytest
+import manifest
 import template_model
 import yaml
 
-CONFIG = template_model.load_config()
-NAMES = list(template_model.components(CONFIG))
-LEVELS = template_model.levels(CONFIG)
-VALID = template_model.valid_combinations(CONFIG)
-INVALID = template_model.invalid_combinations(CONFIG)
+CONFIG = manifest.load_config()
+NAMES = list(manifest.components(CONFIG))
+LEVELS = manifest.levels(CONFIG)
+VALID = manifest.valid_combinations(CONFIG)
+INVALID = manifest.invalid_combinations(CONFIG)
 VALID_SAMPLE = covering.valid_sample(CONFIG, VALID)
 INVALID_SAMPLE = covering.invalid_sample(CONFIG, INVALID)
-PAIRS = list(itertools.product(template_model.python_versions(CONFIG), CONFIG["license"]))
+PAIRS = list(itertools.product(manifest.python_versions(CONFIG), CONFIG["license"]))
 
 # Odd but valid metadata: quotes, apostrophes, non-ASCII, YAML/TOML-significant characters,
 # and a package name that differs from the slug. The hook accepts all of these, so the
@@ -64,8 +68,20 @@ PERSONAS = [
 ]
 
 
-def build_cases():
-    """The sampled valid cases, at their levels, with (python, license) pairs and personas rotated.
+def valid_case(index, combination, level):
+    """One valid case: explicit component values at a level, with the (python, license) pair
+    and the persona that the index rotates to."""
+    python, license_ = PAIRS[index % len(PAIRS)]
+    persona, metadata = PERSONAS[index % len(PERSONAS)]
+    metadata = {"python_version": python, "license": license_, **metadata}
+    context = template_model.combination_context(CONFIG, combination, level, metadata)
+    case_id = f"{manifest.combination_id(combination)}-L{level}-py{python}-{license_}"
+    return pytest.param(context, combination, id=f"{case_id}-{persona}")
+
+
+def sampled_cases():
+    """The covering sample at its levels, metadata rotated: what the copier parity suite
+    bakes with both tools, where every bake costs a copier run.
 
     There are at least as many cases as (python_version, license) pairs, so every pair is
     baked at least once whatever the size of the sample (the sample repeats if it is smaller).
@@ -74,13 +90,18 @@ def build_cases():
     for index in range(max(len(VALID_SAMPLE), len(PAIRS))):
         case = VALID_SAMPLE[index % len(VALID_SAMPLE)]
         combination = {name: case[name] for name in NAMES}
-        level = case[covering.LEVEL]
-        python, license_ = PAIRS[index % len(PAIRS)]
-        persona, metadata = PERSONAS[index % len(PERSONAS)]
-        metadata = {"python_version": python, "license": license_, **metadata}
-        context = template_model.combination_context(CONFIG, combination, level, metadata)
-        case_id = f"{template_model.combination_id(combination)}-L{level}-py{python}-{license_}"
-        cases.append(pytest.param(context, combination, id=f"{case_id}-{persona}"))
+        cases.append(valid_case(index, combination, case[covering.LEVEL]))
+    return cases
+
+
+def every_valid_case():
+    """The sampled cases, then every other valid combination, levels and metadata rotated:
+    each valid combination is baked at least once, and every pair of values meets."""
+    cases = sampled_cases()
+    baked = [param.values[1] for param in cases]
+    rest = [combination for combination in VALID if combination not in baked]
+    for index, combination in enumerate(rest, start=len(cases)):
+        cases.append(valid_case(index, combination, LEVELS[index % len(LEVELS)]))
     return cases
 
 
@@ -92,7 +113,7 @@ def preset_cases():
         python, license_ = PAIRS[-1 - index % len(PAIRS)]
         context = {"maturity_level": level, "python_version": python, "license": license_}
         context.update(metadata)
-        expected = template_model.level_preset(CONFIG, level)
+        expected = manifest.level_preset(CONFIG, level)
         cases.append(pytest.param(context, expected, id=f"level{level}-auto-{persona}"))
     return cases
 
@@ -129,29 +150,29 @@ def metadata_problems(project_dir, answers):
 def assert_bake_is_clean(result, combination, checker):
     """Everything a bake must satisfy, reported together so one run shows every problem."""
     assert result.exception is None, repr(result.exception)
-    resolved = {name: result.answers[f"__{name}"] for name in combination}
+    resolved = {name: result.context[f"__{name}"] for name in combination}
     assert resolved == combination
-    expected = template_model.expected_files(CONFIG, result.answers)
-    actual = template_model.actual_files(result.project_dir)
+    expected = template_model.expected_files(CONFIG, result.context)
+    actual = template_model.actual_files(result.project_path)
     assert actual == expected, {
         "missing": sorted(map(str, expected - actual)),
         "unexpected": sorted(map(str, actual - expected)),
     }
-    problems = checker.problems(result.project_dir)
-    problems += metadata_problems(result.project_dir, result.answers)
+    problems = checker.problems(result.project_path)
+    problems += metadata_problems(result.project_path, result.context)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize(("context", "combination"), build_cases())
-def test_valid_combination_bakes_cleanly(context, combination, oven, checker):
+@pytest.mark.parametrize(("context", "combination"), every_valid_case())
+def test_valid_combination_bakes_cleanly(context, combination, cookies, checker):
     """Explicit component values, whatever the level, give exactly the chosen files."""
-    assert_bake_is_clean(oven(context), combination, checker)
+    assert_bake_is_clean(cookies.bake(extra_context=context), combination, checker)
 
 
 @pytest.mark.parametrize(("context", "combination"), preset_cases())
-def test_level_preset_bakes_cleanly(context, combination, oven, checker):
+def test_level_preset_bakes_cleanly(context, combination, cookies, checker):
     """``auto`` everywhere resolves to the level's preset and bakes cleanly."""
-    assert_bake_is_clean(oven(context), combination, checker)
+    assert_bake_is_clean(cookies.bake(extra_context=context), combination, checker)
 
 
 # Strings the hook's rules let through but that are hard to embed in Python, TOML and YAML.
@@ -169,14 +190,14 @@ HOSTILE_METADATA = {
 
 
 @pytest.mark.parametrize("metadata", HOSTILE_METADATA.values(), ids=HOSTILE_METADATA.keys())
-def test_accepted_metadata_bakes_a_clean_project(metadata, oven, checker, capfd):
+def test_accepted_metadata_bakes_a_clean_project(metadata, cookies, leftovers, checker, capfd):
     """Either the hook refuses the answer with an ERROR line, or the project is clean."""
     top = LEVELS[-1]
-    combination = template_model.level_preset(CONFIG, top)
-    result = oven({"maturity_level": top, **metadata})
+    combination = manifest.level_preset(CONFIG, top)
+    result = cookies.bake(extra_context={"maturity_level": top, **metadata})
     if result.exception is not None:
         assert "ERROR: " in capfd.readouterr().err, repr(result.exception)
-        assert oven.leftovers() == []
+        assert leftovers() == []
         return
     assert_bake_is_clean(result, combination, checker)
 
@@ -187,21 +208,23 @@ def invalid_cases():
         pytest.param(
             template_model.combination_context(CONFIG, combination, LEVELS[index % len(LEVELS)]),
             combination,
-            id=template_model.combination_id(combination),
+            id=manifest.combination_id(combination),
         )
         for index, combination in enumerate(INVALID_SAMPLE)
     ]
 
 
 @pytest.mark.parametrize(("context", "combination"), invalid_cases())
-def test_invalid_combination_is_refused(context, combination, oven, capfd):
-    """Each broken requirement is named (component, value, requirement); nothing is left."""
-    result = oven(context)
+def test_invalid_combination_is_refused(context, combination, cookies, leftovers, capfd):
+    """Each contradiction is named in the manifest's words, with its ways out; nothing is left."""
+    result = cookies.bake(extra_context=context)
     errors = capfd.readouterr().err
-    assert result.exception is not None and result.project_dir is None
-    for name, required in template_model.broken_requirements(CONFIG, combination):
-        assert f"ERROR: {name}={combination[name]} needs {required}" in errors, errors
-    assert oven.leftovers() == []
+    assert result.exception is not None and result.project_path is None
+    level = context["maturity_level"]
+    for name, required in manifest.contradictions(CONFIG, combination):
+        message = manifest.contradiction_message(CONFIG, level, combination, name, required)
+        assert f"ERROR: {message}\n" in errors, errors
+    assert leftovers() == []
 
 
 # --- what the samples promise, checked against the full enumeration -----------------------
@@ -212,12 +235,21 @@ def test_invalid_combination_is_refused(context, combination, oven, capfd):
 
 def on_count(combination):
     """How many components are on."""
-    return sum(template_model.is_on(combination[name]) for name in NAMES)
+    return sum(manifest.is_on(combination[name]) for name in NAMES)
 
 
 def baked_valid():
-    """(answers, combination) of every valid case baked with explicit component values."""
-    return [(param.values[0], param.values[1]) for param in build_cases()]
+    """(answers, combination) of every sampled case (the copier parity suite's)."""
+    return [(param.values[0], param.values[1]) for param in sampled_cases()]
+
+
+def test_every_valid_combination_is_baked():
+    """The combination suite bakes every valid combination with explicit values, and only
+    valid ones (each exactly once, besides the sample's repeats when it is small)."""
+    baked = [manifest.combination_id(param.values[1]) for param in every_valid_case()]
+    sampled = [manifest.combination_id(param.values[1]) for param in sampled_cases()]
+    assert set(baked) == {manifest.combination_id(combination) for combination in VALID}
+    assert len(baked) - len(set(baked)) == len(sampled) - len(set(sampled))
 
 
 def pairs_of(answers):
@@ -252,8 +284,8 @@ def test_valid_cases_include_the_boundaries():
     """Everything off; each component value with the fewest and with the most others on."""
     baked = [combination for _, combination in baked_valid()]
     assert 0 in {on_count(combination) for combination in baked}
-    for name, spec in template_model.components(CONFIG).items():
-        for value in filter(template_model.is_on, spec["files"]):
+    for name, spec in manifest.components(CONFIG).items():
+        for value in filter(manifest.is_on, spec["files"]):
             possible = [on_count(c) for c in VALID if c[name] == value]
             sampled = {on_count(c) for c in baked if c[name] == value}
             assert {min(possible), max(possible)} <= sampled, (name, value, sampled)
@@ -262,7 +294,7 @@ def test_valid_cases_include_the_boundaries():
 def test_every_level_preset_and_metadata_pair_is_baked():
     """Every level at ``auto``, every (python, license) pair and every persona is baked."""
     presets = {param.values[0]["maturity_level"]: param.values[1] for param in preset_cases()}
-    assert presets == {level: template_model.level_preset(CONFIG, level) for level in LEVELS}
+    assert presets == {level: manifest.level_preset(CONFIG, level) for level in LEVELS}
     contexts = [answers for answers, _ in baked_valid()]
     assert {(c["python_version"], c["license"]) for c in contexts} == set(PAIRS)
     for persona, metadata in PERSONAS:
@@ -273,7 +305,7 @@ def edges_broken(combination):
     """(component, value, required) for each requirement a combination breaks."""
     return {
         (name, combination[name], required)
-        for name, required in template_model.broken_requirements(CONFIG, combination)
+        for name, required in manifest.broken_requirements(CONFIG, combination)
     }
 
 
@@ -282,8 +314,8 @@ def test_every_requirement_is_refused_alone_with_few_and_many_components():
     once with the fewest components on and once with the most."""
     every = [(edges_broken(c), on_count(c)) for c in INVALID]
     baked = [(edges_broken(p.values[1]), on_count(p.values[1])) for p in invalid_cases()]
-    for name, spec in template_model.components(CONFIG).items():
-        for value in filter(template_model.is_on, spec["files"]):
+    for name, spec in manifest.components(CONFIG).items():
+        for value in filter(manifest.is_on, spec["files"]):
             for required in spec["requires"]:
                 edge = (name, value, required)
                 fewest = min(len(broken) for broken, _ in every if edge in broken)
@@ -315,13 +347,12 @@ def test_samples_grow_linearly_with_the_manifest():
     boundaries two per component value; a requirement needs two refusals alone, and pairs of
     broken requirements are covered several at a time.
     """
-    specs = template_model.components(CONFIG).values()
+    specs = manifest.components(CONFIG).values()
     values = sum(len(spec["files"]) for spec in specs)
     requirements = sum(
-        len(spec["requires"]) * len(list(filter(template_model.is_on, spec["files"])))
-        for spec in specs
+        len(spec["requires"]) * len(list(filter(manifest.is_on, spec["files"]))) for spec in specs
     )
     valid_bound = max(2 * (values + len(LEVELS)), len(PAIRS))
-    assert len(build_cases()) <= valid_bound, (len(build_cases()), valid_bound, len(VALID))
+    assert len(sampled_cases()) <= valid_bound, (len(sampled_cases()), valid_bound, len(VALID))
     invalid_bound = 3 * requirements
     assert len(invalid_cases()) <= invalid_bound, (len(invalid_cases()), invalid_bound)
