@@ -54,12 +54,13 @@ def compiling_once(compile_source):
     compiled = {}
 
     @functools.wraps(compile_source)
-    def compile_cached(environment, source, name=None, filename=None, raw=False, defer_init=False):
+    def compile_cached(environment, source, *options, **keywords):
+        """Environment.compile(source, name, filename, raw, defer_init), reused."""
         if not isinstance(source, str):
-            return compile_source(environment, source, name, filename, raw, defer_init)
-        key = (environment_key(environment), source, name, filename, raw, defer_init)
+            return compile_source(environment, source, *options, **keywords)
+        key = (environment_key(environment), source, options, tuple(sorted(keywords.items())))
         if key not in compiled:
-            compiled[key] = compile_source(environment, source, name, filename, raw, defer_init)
+            compiled[key] = compile_source(environment, source, *options, **keywords)
         return compiled[key]
 
     compile_cached.compiled = compiled
