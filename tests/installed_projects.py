@@ -45,12 +45,14 @@ def subprocess_env(extra=None):
     return {**os.environ, "PATH": path, **quiet, **(extra or {})}
 
 
-def completed_run(command, cwd, env=None, timeout=900):
-    """Run a command in a project; its CompletedProcess, whatever its status."""
+def completed_run(command, cwd, env=None, timeout=900, stdin=None):
+    """Run a command in a project (``stdin``: text to feed it); its CompletedProcess, whatever
+    its status."""
     return subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
         env=subprocess_env(env),
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
@@ -58,9 +60,9 @@ def completed_run(command, cwd, env=None, timeout=900):
     )
 
 
-def run_command(command, cwd, env=None, timeout=900):
+def run_command(command, cwd, env=None, timeout=900, stdin=None):
     """Run a command in a project; fail the test with its output when it fails."""
-    completed = completed_run(command, cwd, env, timeout)
+    completed = completed_run(command, cwd, env, timeout, stdin)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, f"{' '.join(map(str, command))} failed:\n{output[-6000:]}"
     return completed

@@ -9,12 +9,13 @@ projects are shared with the other slow tests (tests/installed_projects.py).
 """
 
 import hashlib
-import re
+import json
+from pathlib import Path
 
 import pytest
 import manifest
 import template_model
-from installed_projects import python_sources, run
+from installed_projects import python_sources, run, run_command
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +32,7 @@ COMPONENT_TARGETS = {
     "monitoring": ("monitor",),
 }
 PYLINT_PERFECT = "Your code has been rated at 10.00/10"
+PYLINT_SETS = Path(__file__).with_name("pylint_sets.py")
 
 
 def pipeline(level):
@@ -109,23 +111,33 @@ def pylint_options(sources, linted):
     return ()
 
 
+def lint_jobs(bakes, linted):
+    """The pylint runs the distinct .py sets need (see pylint_options), as pylint_sets jobs."""
+    jobs = []
+    for bake_dir in bakes:
+        sources = python_sources(bake_dir)
+        options = pylint_options(sources, linted)
+        if options is not None:
+            jobs.append({"directory": str(bake_dir), "options": options, "files": sorted(sources)})
+    return jobs
+
+
 def test_pylint_is_perfect_for_every_distinct_python_set(installed, cookies):
     """Components change the Python files; every combination's set must lint at 10.00/10.
 
     The combinations share a handful of distinct .py sets, so each is linted once, with the
-    pylint and the dependencies of the richest level's virtualenv. A set the level pipelines
-    lint in full is not linted again; a set whose files all appear, unchanged, in such a set
-    (the same code without tests, say) gets the only checks whose result can differ.
+    pylint and the dependencies of the richest level's virtualenv, all in one process
+    (tests/pylint_sets.py). A set the level pipelines lint in full is not linted again; a
+    set whose files all appear, unchanged, in such a set (the same code without tests, say)
+    gets the only checks whose result can differ.
     """
     venv_project = installed.get(max(RUN_LEVELS, key=int))
     linted = linted_in_level_pipelines(installed)
     bakes = distinct_python_bakes(cookies, installed.version)
     assert bakes
-    for bake_dir in bakes:
-        sources = python_sources(bake_dir)
-        options = pylint_options(sources, linted)
-        if options is None:
-            continue
-        output = run([venv_project / ".venv/bin/pylint", *options, *sorted(sources)], bake_dir)
-        rating = re.search(r"rated at [\d.]+/10", output)
-        assert PYLINT_PERFECT in output, (bake_dir.name, options, rating, output[-3000:])
+    jobs = lint_jobs(bakes, linted)
+    command = [venv_project / ".venv/bin/python", PYLINT_SETS]
+    results = json.loads(run_command(command, venv_project, stdin=json.dumps(jobs)).stdout)
+    assert [result["directory"] for result in results] == [job["directory"] for job in jobs]
+    for job, result in zip(jobs, results):
+        assert result["rating"] == 10, (job["options"], result["output"][-3000:])
