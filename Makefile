@@ -9,6 +9,8 @@ DEMO_DIR ?= build/demo
 DEMO_LEVEL ?= 4
 # Rows of the CSV file `make benchmark-train` trains on, for example ROWS=100000 to iterate.
 ROWS ?= 1000000
+# Options of `make benchmark`, for example BENCH_ARGS="--rounds 5 --suite-runs 0".
+BENCH_ARGS ?=
 # Options of `make benchmark-serve`, for example SERVE_ARGS="--ports 8100-8199 --rounds 5".
 SERVE_ARGS ?=
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
@@ -21,7 +23,7 @@ ifneq ($(PYENV_PYTHONS),)
 export PYENV_VERSION := $(PYENV_PYTHONS)
 endif
 
-.PHONY: help venv test test-quick demo lint benchmark benchmark-serve benchmark-train docs docs-serve clean
+.PHONY: help venv test test-quick test-timings demo lint benchmark benchmark-serve benchmark-train docs docs-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -37,11 +39,18 @@ $(BIN)/python: pyproject.toml
 
 venv: $(BIN)/python ## Create .venv with the test dependencies (uses uv)
 
+# Two workers for the two cores CI has; worksteal lets an idle worker take queued tests from a
+# busy one (tests/conftest.py queues the slow tests first).
+PYTEST := $(BIN)/pytest -n 2 --dist worksteal
+
 test: venv ## Run the whole test suite, slow tests included
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-quick: venv ## Run the fast tests only (no generated-project virtualenvs)
-	$(BIN)/pytest -n 2 -m "not slow and not network" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow and not network" $(PYTEST_ARGS)
+
+test-timings: venv ## Run the whole test suite and print its 15 slowest tests
+	$(PYTEST) --durations=15 $(PYTEST_ARGS)
 
 demo: venv ## Bake a project non-interactively and run its own pipeline
 	$(BIN)/python scripts/demo.py --level $(DEMO_LEVEL) --output $(DEMO_DIR)
@@ -50,8 +59,8 @@ lint: venv ## black and pylint on the hooks, tests, scripts and benchmarks
 	$(BIN)/black --check hooks tests scripts benchmarks
 	$(BIN)/pylint hooks tests scripts benchmarks
 
-benchmark: venv ## Print bake times per level and the time of the combination suite
-	$(BIN)/python benchmarks/bake_speed.py
+benchmark: venv ## Print bakes per second per level and the time of the every-combination suite (BENCH_ARGS)
+	$(BIN)/python benchmarks/bake_speed.py $(BENCH_ARGS)
 
 benchmark-serve: venv ## Serve one model four ways under wrk in 3 interleaved rounds, beside its in-process limit: goals, JSON and plot in build/benchmark-serve/ (SERVE_ARGS)
 	$(BIN)/python benchmarks/serve_speed.py $(SERVE_ARGS)
