@@ -10,6 +10,7 @@ projects are shared with the other slow tests (tests/installed_projects.py).
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -73,19 +74,56 @@ def test_level_pipeline_passes(level, installed, tmp_path):
     assert status == "", f"files changed or left untracked:\n{status}"
 
 
+def python_template_answers():
+    """The answers the template's .py files read (``cookiecutter.<name>``), or None when one
+    reads them in a way a scan cannot follow (an index, an include), so all of them count."""
+    names = set()
+    for path in template_model.TEMPLATE_DIR.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"cookiecutter\[|\{%-?\s*(include|import|from|extends)\b", text):
+            return None
+        names.update(re.findall(r"cookiecutter\.(\w+)", text))
+    return sorted(names)
+
+
+def python_set_key(context, read_answers):
+    """What decides a bake's .py contents: which .py files it has, and the answers they read.
+    Two combinations with equal keys render equal .py sets, so only one needs baking."""
+    answers = template_model.render_context(context)
+    files = sorted(
+        str(p) for p in template_model.expected_files(CONFIG, answers) if p.suffix == ".py"
+    )
+    read = answers if read_answers is None else {name: answers[name] for name in read_answers}
+    return repr((files, sorted(read.items())))
+
+
+def baked_sources(cookies, context):
+    """Bake ``context``: the project folder and its .py files (path -> text)."""
+    result = cookies.bake(extra_context=context)
+    assert result.exception is None, (context, result.exception)
+    return result.project_path, python_sources(result.project_path)
+
+
 def distinct_python_bakes(cookies, python_version):
-    """One bake per distinct set of .py contents across every valid combination."""
+    """One bake per distinct set of .py contents across every valid combination.
+
+    Combinations are grouped by python_set_key and the first of each group is baked; so is
+    the last, which must give the same .py files (else the key misses something they read).
+    """
     levels = manifest.levels(CONFIG)
-    distinct = {}
+    read_answers = python_template_answers()
+    groups = {}
     for index, combination in enumerate(manifest.valid_combinations(CONFIG)):
-        level = levels[index % len(levels)]
         metadata = {"python_version": python_version}
+        level = levels[index % len(levels)]
         context = template_model.combination_context(CONFIG, combination, level, metadata)
-        result = cookies.bake(extra_context=context)
-        assert result.exception is None, (combination, result.exception)
-        sources = python_sources(result.project_path)
+        groups.setdefault(python_set_key(context, read_answers), []).append(context)
+    distinct = {}
+    for contexts in groups.values():
+        project, sources = baked_sources(cookies, contexts[0])
+        assert baked_sources(cookies, contexts[-1])[1] == sources, (contexts[0], contexts[-1])
         digest = hashlib.sha256(repr(sorted(sources.items())).encode()).hexdigest()
-        distinct.setdefault(digest, result.project_path)
+        distinct.setdefault(digest, project)
     return list(distinct.values())
 
 
