@@ -71,11 +71,14 @@ benchmark-train: venv ## Train a generated project on a generated CSV (ROWS=1000
 # The site's tables and diagram are generated from cookiecutter.json (scripts/docs_site.py).
 # NO_MKDOCS_2_WARNING silences a notice the Material theme prints on every build about the
 # theme's own future, which is not about this site.
-docs: venv ## Build the documentation site into site/ (strict: any warning fails)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+# Where `make docs` writes the site and `make docs-serve` listens, for example SITE_DIR=/tmp/site.
+SITE_DIR ?= site
+DOCS_ADDR ?= 127.0.0.1:8000
+docs: venv ## Build the documentation site into site/ (strict: any warning fails; SITE_DIR)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
-docs-serve: venv ## Preview the documentation at http://127.0.0.1:8000, rebuilt on change
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+docs-serve: venv ## Preview the documentation at http://127.0.0.1:8000, rebuilt on change (DOCS_ADDR)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(DOCS_ADDR)
 
 clean: ## Remove the virtualenv, build output and caches
 	rm -rf $(VENV) build site .pytest_cache

@@ -1,6 +1,6 @@
 """The documentation site builds, its links resolve, and its tables say what the manifest says.
 
-The site is built once per module with ``mkdocs build --strict`` into a temporary directory,
+The site is built once per module with ``make docs`` (strict) into a temporary directory,
 with proxies pointing nowhere so a build step that needs the network fails. The built HTML
 is then read back and compared with an independent reading of cookiecutter.json (and of the
 generated project's Makefile for make targets): these tests never ask the generator what it
@@ -136,17 +136,16 @@ def find_table(page, *header):
 
 @pytest.fixture(name="site", scope="module")
 def fixture_site(tmp_path_factory):
-    """The site, built strictly and offline; a failed build fails every test that reads it."""
+    """The site, built strictly and offline by `make docs` as the README gives it; a failed
+    build fails every test that reads it."""
     site_dir = tmp_path_factory.mktemp("site")
-    mkdocs = Path(sys.executable).parent / "mkdocs"
-    command = [str(mkdocs), "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml")]
-    env = {**os.environ, **NO_NETWORK, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
-        [*command, "--site-dir", str(site_dir)],
+        ["make", "--no-print-directory", "docs", f"SITE_DIR={site_dir}"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
-        env=env,
+        env={**os.environ, **NO_NETWORK},
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr

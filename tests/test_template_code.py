@@ -4,11 +4,14 @@ Generated projects must be black-clean and rated 10.00/10 by pylint; the code th
 and checks them is held to the same standard, with the settings in the root pyproject.toml.
 """
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import loopback
 import manifest
 import pytest
 
@@ -58,3 +61,36 @@ def test_make_benchmark_prints_bakes_per_second_for_every_level():
     rows = re.findall(r"^ +(\d+) +([\d.]+) \(.*\) +([\d.]+) \(", output, re.MULTILINE)
     assert [level for level, _, _ in rows] == manifest.levels(manifest.load_config()), output
     assert all(float(plain) > 0 and float(reused) > 0 for _, plain, reused in rows), output
+
+
+def test_make_docs_serve_serves_the_site_on_the_address_given(tmp_path):
+    """`make docs-serve` builds the site and serves its pages where DOCS_ADDR says."""
+    port = loopback.free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = ["make", "--no-print-directory", "docs-serve", f"DOCS_ADDR=127.0.0.1:{port}"]
+    with loopback.running(command, ROOT, dict(os.environ), f"{base}/", tmp_path / "log"):
+        assert "The maturity ladder" in loopback.text(f"{base}/ladder.html")
+
+
+def test_make_clean_removes_what_the_targets_make(tmp_path):
+    """`make clean`, in a copy of the Makefile's folder: the virtualenv, build output, the site
+    and caches go; sources stay."""
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    made = [
+        ".venv/bin/python",
+        "build/demo/x",
+        "site/index.html",
+        ".pytest_cache/v",
+        "a/__pycache__/m.pyc",
+    ]
+    for relative in made:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("", encoding="utf-8")
+    (tmp_path / "a" / "kept.py").write_text("", encoding="utf-8")
+    result = subprocess.run(
+        ["make", "clean"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    left = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*"))
+    assert left == ["Makefile", "a", "a/kept.py", "pyproject.toml"], left
