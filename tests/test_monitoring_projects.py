@@ -35,6 +35,10 @@ CONFIG = manifest.load_config()
 MONITORING_LEVEL = str(manifest.first_on_level(manifest.components(CONFIG)["monitoring"]))
 TEST_MONITOR_CONFIG = "configs/monitor-test.yaml"
 CLIENT_THREADS = 8
+# Each client's pause between requests: the point is requests in flight while the model
+# swaps, not throughput (benchmarks/serve_speed.py measures that). At full speed the clients
+# would take a core from the retraining the test waits for, and from the other tests.
+PAUSE_SECONDS = 0.05
 # The exit status of `python -m <package> monitor` when it finds drift.
 DRIFT_STATUS = 3
 # Logged predictions to wait for before the drift check: more than drift.min_rows (100).
@@ -91,6 +95,7 @@ class Load:
                 answers.append(WHO_ANSWERED(answer.body))
             else:
                 answers.append(f"{answer.status}: {answer.body}")
+            self.stop.wait(PAUSE_SECONDS)
 
     def total(self):
         """How many answers the threads have had so far."""
