@@ -379,6 +379,15 @@ def test_validated_question_shows_its_rule(site, name):
     assert rule["hint"] in constraints.text and rule["pattern"] in constraints.codes
 
 
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_import_name_fields_and_only_they_link_to_the_reserved_names(site, name):
+    """The fields whose rule makes them import names (``import_name`` in _rules), and no
+    others, say they are checked against the reserved names."""
+    constraints = questions_rows(site)[name][4]
+    becomes_import = "import_name" in CONFIG["_rules"].get(name, {})
+    assert ("#reserved-names" in constraints.hrefs) == becomes_import, constraints.text
+
+
 def test_reserved_names_are_all_listed(site):
     """Every refused name of _rules appears on the Questions page."""
     rows = find_table(page_of(site, "questions.md"), "refused because it is one of the")

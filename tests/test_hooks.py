@@ -241,6 +241,19 @@ def test_reserved_names_are_refused_for_slug_and_package(name):
     assert len(problems) == 1 and problems[0].startswith(f"project_slug={name!r} is the name")
 
 
+IMPORT_NAME_FIELDS = [
+    field for field, rule in PRE.field_rules(RULES).items() if "import_name" in rule
+]
+
+
+@pytest.mark.parametrize("field", IMPORT_NAME_FIELDS)
+def test_import_names_of_the_defaults_are_identifiers(field):
+    """An ``import_name`` mapping must turn a well-formed answer into a Python identifier (a
+    reversed one, ``{"_": "-"}``, would check a name Python never imports)."""
+    answer = answers_for()[field]
+    assert PRE.import_name(RULES[field], answer).isidentifier(), (field, answer)
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
