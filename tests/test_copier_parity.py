@@ -52,6 +52,11 @@ def test_copier_and_cookiecutter_trees_are_identical(template_repo, context, tmp
 
 INVALID_FOR_COPIER = [
     ({"project_slug": "import"}, "project_slug='import' is a Python keyword"),
+    # The slug is checked as Python imports it (its rule's import_name: - read as _).
+    (
+        {"project_slug": "scikit-learn", "package_name": "fine_pkg"},
+        "project_slug='scikit_learn' is the name of a common package",
+    ),
     ({"package_name": "os"}, "package_name='os' is a standard-library module"),
     ({"package_name": "sklearn"}, "package_name='sklearn' is the name of a common package"),
     ({"project_slug": "My-Project"}, "project_slug='My-Project' is not valid: use lowercase"),
