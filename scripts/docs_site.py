@@ -32,7 +32,6 @@ TEMPLATE_DIRNAME = "{{cookiecutter.project_slug}}"
 PACKAGE_PLACEHOLDER = "{{cookiecutter.package_name}}"
 # A marker stands alone on its line, so one quoted in prose (in a code span) stays as it is.
 MARKER_RE = re.compile(r"^<!-- generated: ([a-z-]+)((?: [^ >]+)*) -->$", re.MULTILINE)
-TARGET_RE = re.compile(r"^([a-zA-Z_-]+):.*## (.*)$", re.MULTILINE)
 DERIVED_RE = re.compile(r"cookiecutter\.([A-Za-z_]\w*)")
 COMPONENTS_DIR = "components"
 COMPONENTS_INDEX = f"{COMPONENTS_DIR}/index.md"
@@ -148,7 +147,7 @@ def make_targets(template, frozen_answers):
     answers = render_answers(template.root, dict(frozen_answers))
     source = (template.template_dir / "Makefile").read_text(encoding="utf-8")
     env = StrictEnvironment(context={"cookiecutter": answers}, keep_trailing_newline=True)
-    return dict(TARGET_RE.findall(env.from_string(source).render(cookiecutter=answers)))
+    return manifest.makefile_targets(env.from_string(source).render(cookiecutter=answers))
 
 
 def targets_brought(template, name, value):
@@ -595,6 +594,9 @@ def component_facts(template, name):
     ]
     for value in manifest.on_values(spec):
         lines.extend(f"    {line}" for line in value_lines(template, name, value))
+    runs = ", then ".join(code(f"make {target}") for target in manifest.pipeline(spec))
+    if runs:
+        lines.append(f"    - In a level's end-to-end run (the demo, the slow tests): {runs}.")
     return "\n".join(lines) + "\n"
 
 

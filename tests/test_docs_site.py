@@ -501,6 +501,18 @@ def test_component_page_lists_its_make_targets(site, name):
     assert listed == expected_targets(name)
 
 
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_page_names_its_part_of_the_end_to_end_run(site, name):
+    """The make targets a component adds to a level's run (its ``pipeline``) are on its page,
+    in the order they run; a component that adds none does not mention the run."""
+    box = glance_box(site, name)
+    targets = manifest.pipeline(CONFIG["_components"][name])
+    if targets:
+        assert ", then ".join(f"<code>make {target}</code>" for target in targets) in box
+    else:
+        assert "end-to-end run" not in box
+
+
 # --- the diagram --------------------------------------------------------------------------
 
 

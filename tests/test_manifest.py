@@ -7,11 +7,14 @@ a new component that is declared in only some of them, or copied with a typo, fa
 
 import re
 
+import docs_site
 import pytest
 import manifest
 import template_model
 
 CONFIG = manifest.load_config()
+# What a manifest entry may say; a misspelt optional key (``pipline``) would be ignored.
+ENTRY_KEYS = {"label", "levels", "requires", "files", "pipeline"}
 COMPONENTS = list(manifest.components(CONFIG))
 LEVELS = manifest.levels(CONFIG)
 # Each component's ``__<name>`` key: the same Jinja with the component's name filled in.
@@ -77,6 +80,37 @@ def test_every_resolution_key_belongs_to_a_component():
     """A leftover ``__x`` key of a removed component would still be rendered and confuse."""
     resolution_keys = {key[2:] for key in CONFIG if key.startswith("__") and key != "__prompts__"}
     assert resolution_keys == set(COMPONENTS)
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_entry_says_only_what_the_manifest_reads(name):
+    """label, levels, requires and files are required; pipeline is optional."""
+    assert {"label", "levels", "requires", "files"} <= set(spec_of(name)) <= ENTRY_KEYS
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_pipeline_names_make_targets_the_component_brings(name):
+    """Each make target a component adds to the end-to-end run (``pipeline``) is a described
+    target of the generated Makefile that appears with the component on and is gone with it
+    off, so a misspelt or unguarded one fails here, not in the demo or the slow tests."""
+    spec = spec_of(name)
+    targets = manifest.pipeline(spec)
+    assert isinstance(targets, list) and len(set(targets)) == len(targets), targets
+    template = docs_site.load_template(manifest.ROOT)
+    brought = set()
+    for value in manifest.on_values(spec):
+        brought.update(docs_site.targets_brought(template, name, value))
+    assert set(targets) <= brought, (targets, sorted(brought))
+
+
+def test_no_make_target_is_in_two_pipelines():
+    """A level's run would make the target twice, and the order would be ambiguous."""
+    targets = [
+        target
+        for spec in manifest.components(CONFIG).values()
+        for target in manifest.pipeline(spec)
+    ]
+    assert len(targets) == len(set(targets)), targets
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
