@@ -133,6 +133,38 @@ def makefile_targets(text):
     return dict(MAKE_TARGET_RE.findall(text))
 
 
+# --- what cookiecutter.json declares for each component -----------------------------------
+
+# The ``__<name>`` key of every component: the same Jinja with the component's name filled in.
+# cookiecutter renders it (never asks it) into the component's effective value. The rule it
+# implements is resolve_intents, below; tests/test_hooks.py checks the two agree.
+_RESOLUTION_KEY = (
+    "{%- set components = cookiecutter._components -%}"
+    "{%- set spec = components.NAME -%}"
+    "{%- set needed = [] -%}"
+    "{%- for other in components | list | reverse -%}"
+    "{%- if cookiecutter[other] not in ['auto', 'no', 'none'] or other in needed -%}"
+    "{%- set _ = needed.extend(components[other].requires) -%}"
+    "{%- endif -%}{%- endfor -%}"
+    "{%- set blocked = namespace(any=false) -%}"
+    "{%- for required in spec.requires if cookiecutter['__' ~ required] in ['no', 'none'] -%}"
+    "{%- set blocked.any = true -%}{%- endfor -%}"
+    "{%- set preset = spec.levels[cookiecutter.maturity_level | int] "
+    "if cookiecutter.maturity_level in cookiecutter._levels else spec.levels[0] -%}"
+    "{%- set on_value = preset if preset not in ['no', 'none'] "
+    "else spec.files | reject('in', ['no', 'none']) | first -%}"
+    "{%- set off_value = spec.files | select('in', ['no', 'none']) | first -%}"
+    "{{- cookiecutter.NAME if cookiecutter.NAME != 'auto' else on_value if 'NAME' in needed "
+    "else off_value if blocked.any else preset -}}"
+)
+
+
+def resolution_key(name):
+    """The value of a component's ``__<name>`` key in cookiecutter.json, exactly as
+    tests/test_manifest.py expects it (and prints it when it is missing)."""
+    return _RESOLUTION_KEY.replace("NAME", name)
+
+
 # --- requirements and the resolution of auto ---------------------------------------------
 
 

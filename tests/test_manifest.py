@@ -5,6 +5,7 @@ resolution key, its ``_components`` entry and its ``__prompts__`` entry). These 
 a new component that is declared in only some of them, or copied with a typo, fail at once.
 """
 
+import json
 import re
 
 import docs_site
@@ -17,27 +18,6 @@ CONFIG = manifest.load_config()
 ENTRY_KEYS = {"label", "levels", "requires", "files", "pipeline"}
 COMPONENTS = list(manifest.components(CONFIG))
 LEVELS = manifest.levels(CONFIG)
-# Each component's ``__<name>`` key: the same Jinja with the component's name filled in.
-# The rule it implements is manifest.resolve_intents; test_hooks checks the two agree.
-CANONICAL_RESOLUTION = (
-    "{%- set components = cookiecutter._components -%}"
-    "{%- set spec = components.NAME -%}"
-    "{%- set needed = [] -%}"
-    "{%- for other in components | list | reverse -%}"
-    "{%- if cookiecutter[other] not in ['auto', 'no', 'none'] or other in needed -%}"
-    "{%- set _ = needed.extend(components[other].requires) -%}"
-    "{%- endif -%}{%- endfor -%}"
-    "{%- set blocked = namespace(any=false) -%}"
-    "{%- for required in spec.requires if cookiecutter['__' ~ required] in ['no', 'none'] -%}"
-    "{%- set blocked.any = true -%}{%- endfor -%}"
-    "{%- set preset = spec.levels[cookiecutter.maturity_level | int] "
-    "if cookiecutter.maturity_level in cookiecutter._levels else spec.levels[0] -%}"
-    "{%- set on_value = preset if preset not in ['no', 'none'] "
-    "else spec.files | reject('in', ['no', 'none']) | first -%}"
-    "{%- set off_value = spec.files | select('in', ['no', 'none']) | first -%}"
-    "{{- cookiecutter.NAME if cookiecutter.NAME != 'auto' else on_value if 'NAME' in needed "
-    "else off_value if blocked.any else preset -}}"
-)
 # What ``auto`` says for a component no level preset turns on.
 OPT_IN_AUTO_LABEL = "follow the maturity level (off at every level)"
 STOP_WORDS = {"and", "for", "from", "the", "with", "every", "needs", "all"}
@@ -72,8 +52,11 @@ def test_component_question_offers_auto_then_every_value(name):
 
 @pytest.mark.parametrize("name", COMPONENTS)
 def test_component_resolution_key_is_canonical(name):
-    """Copy-pasting the resolution line for a new component cannot drift unnoticed."""
-    assert CONFIG[f"__{name}"] == CANONICAL_RESOLUTION.replace("NAME", name)
+    """Copy-pasting the resolution line for a new component cannot drift unnoticed; a missing
+    or wrong one fails with the exact line to put in cookiecutter.json."""
+    expected = manifest.resolution_key(name)
+    line = f"{json.dumps('__' + name)}: {json.dumps(expected)},"
+    assert CONFIG.get(f"__{name}") == expected, f"put this line in cookiecutter.json:\n{line}"
 
 
 def test_every_resolution_key_belongs_to_a_component():
