@@ -2,7 +2,9 @@
 
 This is the README's first quick-start command (``make demo``): it shows what a team
 gets at a maturity level by generating a project and running the same make targets a
-person would, printing what each step does and how long it took.
+person would, printing what each step does and how long it took. The steps are the level's
+run as the manifest declares it (install and data, then the ``pipeline`` of each component on
+at the level), each described by its ``## `` comment in the project's Makefile.
 """
 
 import argparse
@@ -28,8 +30,16 @@ CONFIG = manifest.load_config()
 SETUP_TARGETS = ("install", "data")
 # Judged on served traffic: the level-4 scenario runs it after sending some, not before.
 TRAFFIC_TARGETS = ("monitor",)
-# Who commits the demo project, so pre-commit has the tracked files it checks.
-GIT_IDENTITY = ("-c", "user.name=Demo", "-c", "user.email=demo@example.invalid")
+# Who commits the demo project, so pre-commit has the tracked files it checks (unsigned, so a
+# user's signing setup is not asked for a key).
+GIT_IDENTITY = (
+    "-c",
+    "user.name=Demo",
+    "-c",
+    "user.email=demo@example.invalid",
+    "-c",
+    "commit.gpgsign=false",
+)
 
 # What a level's steps leave behind worth opening, relative to the project, with what it is.
 DEMO_RESULTS = {
