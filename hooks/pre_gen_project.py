@@ -14,17 +14,29 @@ import sys
 ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
 
 OFF_VALUES = ("no", "none")
-NAME_FIELDS = ("project_name", "project_slug", "package_name", "author_name", "author_email")
+
+
+def field_rules(rules):
+    """The free-text fields ``_rules`` gives a pattern to, with their rule; the other entries
+    of ``_rules`` are the lists of refused names."""
+    return {field: rule for field, rule in rules.items() if isinstance(rule, dict)}
 
 
 def pattern_problems(answers):
     """Name each free-text answer that does not match its documented shape."""
-    rules = answers["_rules"]
     return [
-        f"{field}={answers[field]!r} is not valid: use {rules[field]['hint']}."
-        for field in NAME_FIELDS
-        if not re.fullmatch(rules[field]["pattern"], answers[field])
+        f"{field}={answers[field]!r} is not valid: use {rule['hint']}."
+        for field, rule in field_rules(answers["_rules"]).items()
+        if not re.fullmatch(rule["pattern"], answers[field])
     ]
+
+
+def import_name(rule, answer):
+    """The name Python imports an answer as: its rule's ``import_name`` replacements applied
+    (the slug's hyphens become underscores)."""
+    for old, new in rule["import_name"].items():
+        answer = answer.replace(old, new)
+    return answer
 
 
 def reserved_name_problem(field, name, rules):
@@ -45,12 +57,14 @@ def reserved_name_problem(field, name, rules):
 
 
 def shadowing_problems(answers):
-    """Names that are well formed but would break imports once the package exists."""
-    candidates = (
-        ("project_slug", answers["project_slug"].replace("-", "_")),
-        ("package_name", answers["package_name"]),
+    """Names that are well formed but would break imports once the package exists: those of
+    the fields whose rule says how they become an import name (``import_name``)."""
+    rules = answers["_rules"]
+    problems = (
+        reserved_name_problem(field, import_name(rule, answers[field]), rules)
+        for field, rule in field_rules(rules).items()
+        if "import_name" in rule
     )
-    problems = (reserved_name_problem(field, name, answers["_rules"]) for field, name in candidates)
     return [problem for problem in problems if problem]
 
 

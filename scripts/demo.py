@@ -2,7 +2,9 @@
 
 This is the README's first quick-start command (``make demo``): it shows what a team
 gets at a maturity level by generating a project and running the same make targets a
-person would, printing what each step does and how long it took.
+person would, printing what each step does and how long it took. The steps are the level's
+run as the manifest declares it (install and data, then the ``pipeline`` of each component on
+at the level), each described by its ``## `` comment in the project's Makefile.
 """
 
 import argparse
@@ -17,47 +19,27 @@ from pathlib import Path
 
 import drift_scenario
 import loopback
+import manifest
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 
-# What the demo runs at each level, in order, with what each step shows.
-DEMO_STEPS = {
-    0: [
-        ("install", "create .venv and install the pinned requirements"),
-        ("data", "write the wine dataset bundled with scikit-learn to data/raw"),
-    ],
-    1: [
-        ("install", "create .venv and install the pinned requirements and dev tools"),
-        ("data", "write the wine dataset bundled with scikit-learn to data/raw"),
-        ("lint", "black --check and pylint (10.00/10 expected)"),
-        ("test", "run the generated project's own pytest suite"),
-    ],
-    2: [
-        ("install", "create .venv with the pinned requirements (MLflow among them) and dev tools"),
-        ("data", "write the wine dataset bundled with scikit-learn to data/raw"),
-        ("lint", "black --check and pylint (10.00/10 expected)"),
-        (
-            "test",
-            "run the project's pytest suite: each pipeline step, the refusal of bad data, "
-            "an end-to-end training and the MLflow records",
-        ),
-        (
-            "train",
-            "validate the data, train and evaluate the model configs/train.yaml describes, "
-            "and record the run in MLflow with the model registered as @challenger",
-        ),
-    ],
-}
-DEMO_STEPS[3] = DEMO_STEPS[2] + [
-    (
-        "promote",
-        "the promotion gate: score @challenger and @champion on the same held-out rows and "
-        "move @champion only when the challenger is better (the first model always is)",
-    ),
-]
-
-DEMO_STEPS[4] = DEMO_STEPS[3]
+CONFIG = manifest.load_config()
+# Every level's run starts with these: the virtualenv, then the data the steps read. The
+# components on at the level add their targets after them (their ``pipeline`` in the manifest).
+SETUP_TARGETS = ("install", "data")
+# Judged on served traffic: the level-4 scenario runs it after sending some, not before.
+TRAFFIC_TARGETS = ("monitor",)
+# Who commits the demo project, so pre-commit has the tracked files it checks (unsigned, so a
+# user's signing setup is not asked for a key).
+GIT_IDENTITY = (
+    "-c",
+    "user.name=Demo",
+    "-c",
+    "user.email=demo@example.invalid",
+    "-c",
+    "commit.gpgsign=false",
+)
 
 # What a level's steps leave behind worth opening, relative to the project, with what it is.
 DEMO_RESULTS = {
@@ -91,7 +73,8 @@ LOG_SECONDS = 30
 def parse_args(argv):
     """Level and output directory; defaults give the richest level implemented."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--level", type=int, choices=sorted(DEMO_STEPS), default=max(DEMO_STEPS))
+    levels = [int(level) for level in manifest.levels(CONFIG)]
+    parser.add_argument("--level", type=int, choices=levels, default=max(levels))
     parser.add_argument("--output", type=Path, default=TEMPLATE_ROOT / "build" / "demo")
     return parser.parse_args(argv)
 
@@ -112,6 +95,26 @@ def bake(level, output):
     return Path(
         cookiecutter(str(TEMPLATE_ROOT), no_input=True, extra_context=extra, output_dir=str(output))
     )
+
+
+def demo_steps(project, level):
+    """(make target, what it does) for each step of the level's run, in order: the setup
+    targets, then those the manifest's components add at this level. Each is described by its
+    ``## `` comment in the project's Makefile, the text `make help` shows."""
+    described = manifest.makefile_targets((project / "Makefile").read_text(encoding="utf-8"))
+    targets = [*SETUP_TARGETS, *manifest.level_pipeline(CONFIG, str(level))]
+    return [(target, described[target]) for target in targets if target not in TRAFFIC_TARGETS]
+
+
+def commit(project):
+    """Make the project a git repository with one commit, as a team would before working in
+    it: pre-commit checks the files git tracks, and `make install` installs its hook."""
+    print("\n==> git init and a first commit: pre-commit checks the files git tracks", flush=True)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Generated"]):
+        try:
+            subprocess.run(["git", *GIT_IDENTITY, *command], cwd=project, check=True)
+        except (OSError, subprocess.CalledProcessError) as error:
+            sys.exit(f"demo failed at `git {command[0]}` in {project}: {error}")
 
 
 def step_env():
@@ -304,7 +307,8 @@ def main(argv=None):
     print(f"Baking a level {args.level} project into {args.output} ...", flush=True)
     project = bake(args.level, args.output.resolve())
     print(f"Generated {project}")
-    for target, what in DEMO_STEPS[args.level]:
+    commit(project)
+    for target, what in demo_steps(project, args.level):
         run_step(project, target, what)
     if args.level == 3:
         serve_and_predict(project, args.output.resolve())

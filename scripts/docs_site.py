@@ -32,7 +32,6 @@ TEMPLATE_DIRNAME = "{{cookiecutter.project_slug}}"
 PACKAGE_PLACEHOLDER = "{{cookiecutter.package_name}}"
 # A marker stands alone on its line, so one quoted in prose (in a code span) stays as it is.
 MARKER_RE = re.compile(r"^<!-- generated: ([a-z-]+)((?: [^ >]+)*) -->$", re.MULTILINE)
-TARGET_RE = re.compile(r"^([a-zA-Z_-]+):.*## (.*)$", re.MULTILINE)
 DERIVED_RE = re.compile(r"cookiecutter\.([A-Za-z_]\w*)")
 COMPONENTS_DIR = "components"
 COMPONENTS_INDEX = f"{COMPONENTS_DIR}/index.md"
@@ -148,7 +147,7 @@ def make_targets(template, frozen_answers):
     answers = render_answers(template.root, dict(frozen_answers))
     source = (template.template_dir / "Makefile").read_text(encoding="utf-8")
     env = StrictEnvironment(context={"cookiecutter": answers}, keep_trailing_newline=True)
-    return dict(TARGET_RE.findall(env.from_string(source).render(cookiecutter=answers)))
+    return manifest.makefile_targets(env.from_string(source).render(cookiecutter=answers))
 
 
 def targets_brought(template, name, value):
@@ -396,17 +395,21 @@ def validator_text(template, name):
 def constraints_cell(template, name):
     """A question's checks, in words.
 
-    Patterns come from ``_rules`` and requirements from the manifest, which both tools
-    enforce. The reserved-name check and the refusal to delete files on update are read from
-    the question's copier validator, the only place that says which questions they guard.
+    Patterns and the fields that become import names (checked against the reserved names)
+    come from ``_rules``, and requirements from the manifest, which both tools enforce. The
+    refusal to delete files on update is read from the question's copier validator, the only
+    place that says which questions it guards.
     """
     validator = validator_text(template, name)
     rule = template.context["_rules"].get(name)
     found = []
     if isinstance(rule, dict) and "pattern" in rule:
         found.append(f"{rule['hint']} (pattern {code(rule['pattern'])})")
-    if "reserved_problem" in validator:
-        found.append("must not shadow an import: see [reserved names](#reserved-names)")
+    if isinstance(rule, dict) and "import_name" in rule:
+        found.append(
+            f"as an import name{import_reading(rule)}, must not shadow one: "
+            "see [reserved names](#reserved-names)"
+        )
     if name in template.components:
         found.extend(requirement_constraints(template, name))
     if "choice_problems" in validator:
@@ -435,16 +438,31 @@ def questions_table(template):
     return table(["question", "asks", "choices", "default", "constraints"], rows)
 
 
+def import_reading(rule):
+    """How a field's answer is read as an import name, e.g. ' (with `-` read as `_`)'; empty
+    when it is imported as given."""
+    swaps = ", ".join(
+        f"{code(old)} read as {code(new)}" for old, new in rule["import_name"].items()
+    )
+    return f" (with {swaps})" if swaps else ""
+
+
 def reserved_names(template):
-    """The names refused for the slug and the package, by kind."""
+    """The fields ``_rules`` makes import names, and the names refused for them, by kind."""
     rules = template.context["_rules"]
+    fields = [
+        code(field) + import_reading(rule)
+        for field, rule in rules.items()
+        if isinstance(rule, dict) and "import_name" in rule
+    ]
     kinds = (
         ("Python keywords", "python_keywords"),
         ("standard-library modules", "stdlib_modules"),
         ("common packages and project folders", "reserved_names"),
     )
     rows = [[title, ", ".join(code(word) for word in rules[key])] for title, key in kinds]
-    return table(["refused because it is one of the", "names"], rows)
+    lead = f"The answers that become import names: {', '.join(fields)}.\n\n"
+    return lead + table(["refused because it is one of the", "names"], rows)
 
 
 def files_cell(template, spec):
@@ -576,6 +594,9 @@ def component_facts(template, name):
     ]
     for value in manifest.on_values(spec):
         lines.extend(f"    {line}" for line in value_lines(template, name, value))
+    runs = ", then ".join(code(f"make {target}") for target in manifest.pipeline(spec))
+    if runs:
+        lines.append(f"    - In a level's end-to-end run (the demo, the slow tests): {runs}.")
     return "\n".join(lines) + "\n"
 
 

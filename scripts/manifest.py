@@ -1,9 +1,11 @@
 """The template's manifest, read one way: every script, test and benchmark asks this module.
 
 cookiecutter.json declares the questions, the level presets and the components (``_components``:
-label, ``levels``, ``requires`` and the ``files`` each value owns). This module answers what
-follows from it: which values are off, how ``auto`` resolves, which combinations are valid,
-which paths a component owns and the messages the user reads about them. Only the standard
+label, ``levels``, ``requires``, the ``files`` each value owns and, optionally, the ``pipeline``
+of make targets it adds to a project's end-to-end run). This module answers what follows from
+it: which values are off, how ``auto`` resolves, which combinations are valid, which paths a
+component owns, which make targets a level runs and the messages the user reads about them.
+Only the standard
 library is used, so the docs build, the demo and the benchmarks import it as cheaply as tests.
 
 The hooks and the copier macros cannot import it (they run inside cookiecutter and copier);
@@ -13,11 +15,14 @@ tests/test_hooks.py, tests/test_manifest.py and tests/test_copier_parity.py chec
 import functools
 import itertools
 import json
+import re
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 # The values that switch a component off; every other value switches it on.
 OFF_VALUES = ("no", "none")
+# A described make target, "target: prerequisites ## description", as `make help` lists them.
+MAKE_TARGET_RE = re.compile(r"^([a-zA-Z_-]+):.*## (.*)$", re.MULTILINE)
 
 
 @functools.cache
@@ -98,6 +103,66 @@ def distinct_presets(config):
             seen.append(preset)
             chosen.append(level)
     return chosen
+
+
+# --- the end-to-end run -----------------------------------------------------------------
+
+
+def pipeline(spec):
+    """The make targets a component adds to a project's end-to-end run, in the order they run
+    (``pipeline`` is optional: most components add none)."""
+    return spec.get("pipeline", [])
+
+
+def level_pipeline(config, level):
+    """The make targets a level's project runs end to end after ``install`` and ``data``: the
+    ``pipeline`` of every component its preset turns on, in manifest order. The demo runs them
+    and the slow tests check they pass."""
+    preset = level_preset(config, level)
+    return [
+        target
+        for name, spec in components(config).items()
+        if is_on(preset[name])
+        for target in pipeline(spec)
+    ]
+
+
+def makefile_targets(text):
+    """Target -> description of every described target of a rendered Makefile (the lines
+    `make help` lists), where the pipeline's targets say what they do."""
+    return dict(MAKE_TARGET_RE.findall(text))
+
+
+# --- what cookiecutter.json declares for each component -----------------------------------
+
+# The ``__<name>`` key of every component: the same Jinja with the component's name filled in.
+# cookiecutter renders it (never asks it) into the component's effective value. The rule it
+# implements is resolve_intents, below; tests/test_hooks.py checks the two agree.
+_RESOLUTION_KEY = (
+    "{%- set components = cookiecutter._components -%}"
+    "{%- set spec = components.NAME -%}"
+    "{%- set needed = [] -%}"
+    "{%- for other in components | list | reverse -%}"
+    "{%- if cookiecutter[other] not in ['auto', 'no', 'none'] or other in needed -%}"
+    "{%- set _ = needed.extend(components[other].requires) -%}"
+    "{%- endif -%}{%- endfor -%}"
+    "{%- set blocked = namespace(any=false) -%}"
+    "{%- for required in spec.requires if cookiecutter['__' ~ required] in ['no', 'none'] -%}"
+    "{%- set blocked.any = true -%}{%- endfor -%}"
+    "{%- set preset = spec.levels[cookiecutter.maturity_level | int] "
+    "if cookiecutter.maturity_level in cookiecutter._levels else spec.levels[0] -%}"
+    "{%- set on_value = preset if preset not in ['no', 'none'] "
+    "else spec.files | reject('in', ['no', 'none']) | first -%}"
+    "{%- set off_value = spec.files | select('in', ['no', 'none']) | first -%}"
+    "{{- cookiecutter.NAME if cookiecutter.NAME != 'auto' else on_value if 'NAME' in needed "
+    "else off_value if blocked.any else preset -}}"
+)
+
+
+def resolution_key(name):
+    """The value of a component's ``__<name>`` key in cookiecutter.json, exactly as
+    tests/test_manifest.py expects it (and prints it when it is missing)."""
+    return _RESOLUTION_KEY.replace("NAME", name)
 
 
 # --- requirements and the resolution of auto ---------------------------------------------

@@ -111,3 +111,14 @@ def tree(directory):
             continue
         entries[relative] = None if path.is_dir() else (path.read_bytes(), path.stat().st_mode)
     return entries
+
+
+def tree_differences(expected, actual):
+    """The paths of two trees (see ``tree``) that differ: on one side only, or with other
+    bytes or mode. Comparing the trees whole would print every file of both on a failure."""
+    missing = object()
+    return sorted(
+        path
+        for path in expected.keys() | actual.keys()
+        if expected.get(path, missing) != actual.get(path, missing)
+    )

@@ -10,7 +10,7 @@ with the hook's wording: bad metadata, and each requirement of the manifest brok
 import subprocess
 
 import pytest
-from copier_model import copier_copy, snapshot_template, tree
+from copier_model import copier_copy, snapshot_template, tree, tree_differences
 from test_combinations import preset_cases, sampled_cases
 from test_hooks import PRE
 
@@ -44,14 +44,17 @@ def test_copier_and_cookiecutter_trees_are_identical(template_repo, context, tmp
     slug, expected = cookiecutter_tree(cookies, template_repo, context)
     project = copier_copy(template_repo, tmp_path / "cp" / slug, data=context)
     actual = tree(project)
-    assert sorted(actual) == sorted(expected)
-    differing = [path for path, entry in expected.items() if actual[path] != entry]
-    assert not differing, f"contents or modes differ: {differing}"
+    assert not tree_differences(expected, actual), "missing on one side, or other contents or modes"
     assert ".copier-answers.yml" in actual
 
 
 INVALID_FOR_COPIER = [
     ({"project_slug": "import"}, "project_slug='import' is a Python keyword"),
+    # The slug is checked as Python imports it (its rule's import_name: - read as _).
+    (
+        {"project_slug": "scikit-learn", "package_name": "fine_pkg"},
+        "project_slug='scikit_learn' is the name of a common package",
+    ),
     ({"package_name": "os"}, "package_name='os' is a standard-library module"),
     ({"package_name": "sklearn"}, "package_name='sklearn' is the name of a common package"),
     ({"project_slug": "My-Project"}, "project_slug='My-Project' is not valid: use lowercase"),

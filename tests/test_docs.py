@@ -1,7 +1,11 @@
 """The README's ladder table is derived from the manifest and must never drift from it."""
 
+import json
+
 import ladder
 import manifest
+import pytest
+import script_cli
 
 CONFIG = manifest.load_config()
 
@@ -20,3 +24,39 @@ def test_ladder_table_lists_every_component_at_its_first_level():
         for level, value in enumerate(spec["levels"]):
             listed = f" {name}" in table_rows[level] or f"| {name}" in table_rows[level]
             assert listed == (value not in manifest.OFF_VALUES), (name, level)
+
+
+def template_copy(tmp_path):
+    """cookiecutter.json and README.md copied, for the script to read and write there."""
+    return script_cli.template_copy(tmp_path, "cookiecutter.json", "README.md")
+
+
+def test_write_replaces_only_the_table(tmp_path):
+    """--write on a copy whose presets changed rewrites the table there and nothing else: the
+    step the contributing guide gives for a component that changes a level preset."""
+    root = template_copy(tmp_path)
+    config = json.loads((root / "cookiecutter.json").read_text(encoding="utf-8"))
+    config["_components"]["data_versioning"]["levels"][-1] = "dvc"
+    (root / "cookiecutter.json").write_text(json.dumps(config), encoding="utf-8")
+    assert ladder.main(["--write", "--root", str(root)]) == 0
+    old_table = ladder.render_ladder_table(CONFIG)
+    new_table = ladder.render_ladder_table(config)
+    assert old_table != new_table
+    readme = (manifest.ROOT / "README.md").read_text(encoding="utf-8")
+    assert (root / "README.md").read_text(encoding="utf-8") == readme.replace(old_table, new_table)
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (lambda root: (root / "cookiecutter.json").unlink(), "No such file"),
+        (lambda root: (root / "cookiecutter.json").write_text("{", "utf-8"), "Expecting"),
+        (lambda root: (root / "README.md").write_text("# no table\n", "utf-8"), "exactly once"),
+    ],
+    ids=["no-template", "bad-json", "no-table"],
+)
+def test_bad_input_is_one_line_not_a_traceback(tmp_path, break_it, message):
+    """What the script cannot work from is named in one line, and the README is untouched."""
+    root = template_copy(tmp_path)
+    break_it(root)
+    assert message in script_cli.one_line_refusal(ladder.main, root, "README.md")

@@ -378,6 +378,15 @@ def test_validated_question_shows_its_rule(site, name):
     assert rule["hint"] in constraints.text and rule["pattern"] in constraints.codes
 
 
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_import_name_fields_and_only_they_link_to_the_reserved_names(site, name):
+    """The fields whose rule makes them import names (``import_name`` in _rules), and no
+    others, say they are checked against the reserved names."""
+    constraints = questions_rows(site)[name][4]
+    becomes_import = "import_name" in CONFIG["_rules"].get(name, {})
+    assert ("#reserved-names" in constraints.hrefs) == becomes_import, constraints.text
+
+
 def test_reserved_names_are_all_listed(site):
     """Every refused name of _rules appears on the Questions page."""
     rows = find_table(page_of(site, "questions.md"), "refused because it is one of the")
@@ -489,6 +498,18 @@ def test_component_page_lists_its_make_targets(site, name):
     codes = box_codes(glance_box(site, name))
     listed = {code.removeprefix("make ") for code in codes if code.startswith("make ")}
     assert listed == expected_targets(name)
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_page_names_its_part_of_the_end_to_end_run(site, name):
+    """The make targets a component adds to a level's run (its ``pipeline``) are on its page,
+    in the order they run; a component that adds none does not mention the run."""
+    box = glance_box(site, name)
+    targets = manifest.pipeline(CONFIG["_components"][name])
+    if targets:
+        assert ", then ".join(f"<code>make {target}</code>" for target in targets) in box
+    else:
+        assert "end-to-end run" not in box
 
 
 # --- the diagram --------------------------------------------------------------------------

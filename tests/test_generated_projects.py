@@ -4,8 +4,9 @@ These are the slow tests (about a minute per level): they bake a project, create
 with its own ``make install`` (uv, sharing uv's cache so installs take seconds), then run the
 pipeline the project's README promises at that level. The pipeline is derived from the
 level's preset: every level installs, writes the data and executes its notebooks; the make
-targets a component adds (COMPONENT_TARGETS) run when that component is on. The installed
-projects are shared with the other slow tests (tests/installed_projects.py).
+targets a component adds (its ``pipeline`` in the manifest, which the demo runs too) run when
+that component is on. The installed projects are shared with the other slow tests
+(tests/installed_projects.py).
 """
 
 import hashlib
@@ -24,26 +25,14 @@ CONFIG = manifest.load_config()
 # Levels whose preset turns on something the level below does not: running an identical
 # preset again would prove nothing. New components at a level add that level automatically.
 RUN_LEVELS = manifest.distinct_presets(CONFIG)
-# Make targets a component adds to the pipeline, in the order they run.
-COMPONENT_TARGETS = {
-    "tests_lint": ("lint", "test"),
-    "pre_commit": ("pre-commit",),
-    "training": ("train", "evaluate"),
-    "serving": ("promote",),
-    "monitoring": ("monitor",),
-}
 PYLINT_PERFECT = "Your code has been rated at 10.00/10"
 PYLINT_SETS = Path(__file__).with_name("pylint_sets.py")
 
 
 def pipeline(level):
-    """The make targets a level's project must pass, after ``install`` and ``data``."""
-    preset = manifest.level_preset(CONFIG, level)
-    targets = ["data"]
-    for name, extra in COMPONENT_TARGETS.items():
-        if manifest.is_on(preset[name]):
-            targets.extend(extra)
-    return targets
+    """The make targets a level's project must pass after ``install``: ``data``, then those
+    the components on at the level add."""
+    return ["data", *manifest.level_pipeline(CONFIG, level)]
 
 
 def execute_notebooks(project, output_dir):

@@ -5,36 +5,19 @@ resolution key, its ``_components`` entry and its ``__prompts__`` entry). These 
 a new component that is declared in only some of them, or copied with a typo, fail at once.
 """
 
+import json
 import re
 
+import docs_site
 import pytest
 import manifest
 import template_model
 
 CONFIG = manifest.load_config()
+# What a manifest entry may say; a misspelt optional key (``pipline``) would be ignored.
+ENTRY_KEYS = {"label", "levels", "requires", "files", "pipeline"}
 COMPONENTS = list(manifest.components(CONFIG))
 LEVELS = manifest.levels(CONFIG)
-# Each component's ``__<name>`` key: the same Jinja with the component's name filled in.
-# The rule it implements is manifest.resolve_intents; test_hooks checks the two agree.
-CANONICAL_RESOLUTION = (
-    "{%- set components = cookiecutter._components -%}"
-    "{%- set spec = components.NAME -%}"
-    "{%- set needed = [] -%}"
-    "{%- for other in components | list | reverse -%}"
-    "{%- if cookiecutter[other] not in ['auto', 'no', 'none'] or other in needed -%}"
-    "{%- set _ = needed.extend(components[other].requires) -%}"
-    "{%- endif -%}{%- endfor -%}"
-    "{%- set blocked = namespace(any=false) -%}"
-    "{%- for required in spec.requires if cookiecutter['__' ~ required] in ['no', 'none'] -%}"
-    "{%- set blocked.any = true -%}{%- endfor -%}"
-    "{%- set preset = spec.levels[cookiecutter.maturity_level | int] "
-    "if cookiecutter.maturity_level in cookiecutter._levels else spec.levels[0] -%}"
-    "{%- set on_value = preset if preset not in ['no', 'none'] "
-    "else spec.files | reject('in', ['no', 'none']) | first -%}"
-    "{%- set off_value = spec.files | select('in', ['no', 'none']) | first -%}"
-    "{{- cookiecutter.NAME if cookiecutter.NAME != 'auto' else on_value if 'NAME' in needed "
-    "else off_value if blocked.any else preset -}}"
-)
 # What ``auto`` says for a component no level preset turns on.
 OPT_IN_AUTO_LABEL = "follow the maturity level (off at every level)"
 STOP_WORDS = {"and", "for", "from", "the", "with", "every", "needs", "all"}
@@ -69,14 +52,48 @@ def test_component_question_offers_auto_then_every_value(name):
 
 @pytest.mark.parametrize("name", COMPONENTS)
 def test_component_resolution_key_is_canonical(name):
-    """Copy-pasting the resolution line for a new component cannot drift unnoticed."""
-    assert CONFIG[f"__{name}"] == CANONICAL_RESOLUTION.replace("NAME", name)
+    """Copy-pasting the resolution line for a new component cannot drift unnoticed; a missing
+    or wrong one fails with the exact line to put in cookiecutter.json."""
+    expected = manifest.resolution_key(name)
+    line = f"{json.dumps('__' + name)}: {json.dumps(expected)},"
+    assert CONFIG.get(f"__{name}") == expected, f"put this line in cookiecutter.json:\n{line}"
 
 
 def test_every_resolution_key_belongs_to_a_component():
     """A leftover ``__x`` key of a removed component would still be rendered and confuse."""
     resolution_keys = {key[2:] for key in CONFIG if key.startswith("__") and key != "__prompts__"}
     assert resolution_keys == set(COMPONENTS)
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_entry_says_only_what_the_manifest_reads(name):
+    """label, levels, requires and files are required; pipeline is optional."""
+    assert {"label", "levels", "requires", "files"} <= set(spec_of(name)) <= ENTRY_KEYS
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_pipeline_names_make_targets_the_component_brings(name):
+    """Each make target a component adds to the end-to-end run (``pipeline``) is a described
+    target of the generated Makefile that appears with the component on and is gone with it
+    off, so a misspelt or unguarded one fails here, not in the demo or the slow tests."""
+    spec = spec_of(name)
+    targets = manifest.pipeline(spec)
+    assert isinstance(targets, list) and len(set(targets)) == len(targets), targets
+    template = docs_site.load_template(manifest.ROOT)
+    brought = set()
+    for value in manifest.on_values(spec):
+        brought.update(docs_site.targets_brought(template, name, value))
+    assert set(targets) <= brought, (targets, sorted(brought))
+
+
+def test_no_make_target_is_in_two_pipelines():
+    """A level's run would make the target twice, and the order would be ambiguous."""
+    targets = [
+        target
+        for spec in manifest.components(CONFIG).values()
+        for target in manifest.pipeline(spec)
+    ]
+    assert len(targets) == len(set(targets)), targets
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
