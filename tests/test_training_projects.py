@@ -11,12 +11,7 @@ PostgreSQL server can be the store.
 
 import hashlib
 import json
-import os
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +19,7 @@ import manifest
 import template_model
 import yaml
 from installed_projects import OWN_CODE, run, run_json
+from team_servers import throwaway_postgresql
 
 pytestmark = pytest.mark.slow
 
@@ -155,90 +151,11 @@ def test_dvc_pipeline_runs_offline_and_then_is_up_to_date(installed, tmp_path):
 # --- the team setup: MLflow on PostgreSQL ---------------------------------------------------
 
 
-def postgres_bin_dir():
-    """The folder of initdb and pg_ctl: Debian keeps them out of PATH, per major version."""
-    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if installed:
-        return installed[-1].parent
-    found = shutil.which("initdb")
-    return Path(found).parent if found else None
-
-
-def free_port():
-    """A loopback port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL cluster in a temporary folder, on a free loopback port, trusting local users.
-
-    PostgreSQL refuses to run as root, so under root its commands run as the ``postgres``
-    user the Debian package creates, which then owns the folder.
-    """
-
-    def __init__(self, bin_dir):
-        self.bin_dir = bin_dir
-        self.folder = Path(tempfile.mkdtemp(prefix="template-postgres-"))
-        self.data = self.folder / "data"
-        self.port = free_port()
-
-    def command(self, program, *args):
-        """A PostgreSQL program's command line, as the postgres user when we are root."""
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        return [*as_postgres, str(self.bin_dir / program), *map(str, args)]
-
-    def run(self, program, *args):
-        """Run a PostgreSQL program; raise CalledProcessError with its output when it fails."""
-        subprocess.run(
-            self.command(program, *args),
-            cwd=self.folder,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-
-    def start(self):
-        """Create and start the cluster with a database for MLflow; return its URI."""
-        if os.geteuid() == 0:
-            shutil.chown(self.folder, user="postgres")
-        self.run("initdb", "--pgdata", self.data, "--username=postgres", "--auth=trust", "-N")
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-        log = self.folder / "server.log"
-        self.run("pg_ctl", "--pgdata", self.data, "--log", log, "-o", options, "-w", "start")
-        self.run("createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", "mlflow")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/mlflow"
-
-    def stop(self):
-        """Stop the server at once and delete the cluster."""
-        self.run("pg_ctl", "--pgdata", self.data, "-m", "immediate", "stop")
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def unavailable(reason):
-    """In CI a missing server is a failure (.ci/run installs it); elsewhere, a skip."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must provide PostgreSQL (.ci/run installs it)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(name="postgresql_uri")
 def fixture_postgresql_uri():
     """The URI of a database on a throwaway PostgreSQL server, stopped after the test."""
-    bin_dir = postgres_bin_dir()
-    if bin_dir is None:
-        unavailable("PostgreSQL is not installed (apt-get install -y postgresql)")
-    server = ThrowawayPostgres(bin_dir)
-    try:
-        uri = server.start()
-    except (OSError, subprocess.SubprocessError) as error:
-        output = getattr(error, "stderr", "") or ""
-        shutil.rmtree(server.folder, ignore_errors=True)
-        unavailable(f"PostgreSQL did not start: {error} {output}".strip())
-    yield uri
-    server.stop()
+    with throwaway_postgresql() as uri:
+        yield uri
 
 
 def test_training_records_into_postgresql(installed, tmp_path, postgresql_uri):
