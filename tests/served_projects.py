@@ -6,15 +6,20 @@ says which version each alias names. Both serving tests check those the same way
 
 from pathlib import Path
 
+import yaml
 from drift_scenario import training_config  # the demo reads the config the same way
 from installed_projects import run_json
+
+# Scores the wine held-out rows' probabilities far better than the shipped random forest
+# (log loss about 0.07 against 0.13), though both classify every held-out row right.
+BETTER_MODEL = {"estimator": "logistic_regression", "params": {"C": 1.0}}
 
 # Run with the project's own Python: the version each alias of the registered model names.
 ALIASES_QUERY = """
 import json, sys
 from mlflow import MlflowClient
 
-client = MlflowClient("sqlite:///mlflow.db")
+client = MlflowClient(sys.argv[2])
 model = client.get_registered_model(sys.argv[1])
 print(json.dumps({alias: str(version) for alias, version in model.aliases.items()}))
 """
@@ -25,7 +30,16 @@ def package_of(project):
     return next(Path(project, "src").glob("*/__main__.py")).parent.name
 
 
-def aliases(project, venv):
-    """Alias -> version of the project's registered model, read through MLflow."""
+def aliases(project, venv, uri="sqlite:///mlflow.db"):
+    """Alias -> version of the project's registered model in the store at ``uri`` (the
+    project's own by default), read through MLflow."""
     name = training_config(project)["tracking"]["registered_model"]
-    return run_json([venv / "bin/python", "-c", ALIASES_QUERY, name], project)
+    return run_json([venv / "bin/python", "-c", ALIASES_QUERY, name, uri], project)
+
+
+def write_better_config(project, name="configs/better.yaml"):
+    """configs/train.yaml with BETTER_MODEL, as ``name``: training on it wins the promotion."""
+    config = training_config(project)
+    config["model"] = BETTER_MODEL
+    Path(project, name).write_text(yaml.safe_dump(config), encoding="utf-8")
+    return name
