@@ -1,21 +1,19 @@
-"""A structural check of Prometheus rule files, against the metrics the generated API declares.
+"""What promtool cannot check in Prometheus rule files: the metrics they use, and the team's
+alert fields.
 
-Prometheus's own checker, ``promtool check rules``, ships with the Prometheus binary and is
-not installable from PyPI, so it cannot run offline here. This module is the substitute: it
-does not evaluate PromQL, but it catches what makes an alert silently useless or rejected at
-load time:
+``promtool check rules`` (run by the content checks, tests/template_model.py) rejects what
+Prometheus would refuse to load: the file's shape, unknown keys, PromQL syntax, unknown
+functions, durations. It cannot know which metrics the API exports, and an alert on a misspelt
+metric or label is valid PromQL that never fires (or, under ``absent()``, always fires). So this
+module checks:
 
-- the file's shape: ``groups`` of uniquely named groups holding ``rules``, each rule an alert
-  or a recording rule with only the keys Prometheus knows;
-- the fields an alert needs to be acted on: ``expr``, ``for``, ``labels.severity`` (one of
-  ``SEVERITIES``), ``annotations.summary`` and ``annotations.description``;
-- durations (``for``, ``keep_firing_for``, a group's ``interval``, ranges in ``[5m]``) in
-  Prometheus's syntax;
-- expressions: balanced parentheses, braces and brackets, only known PromQL functions and
-  aggregations, and every metric name one the generated ``monitoring/metrics.py`` declares
-  (read from its source with ``ast``, with the suffixes prometheus-client adds), and every
-  label matched on a metric one of its declared labels. An alert on a misspelt metric or
-  label is valid PromQL that never fires: this is the mistake worth catching.
+- every metric name an expression uses is one the generated ``monitoring/metrics.py`` declares
+  (read from its source with ``ast``, with the suffixes prometheus-client adds), and every label
+  matched on a metric one of its declared labels;
+- the fields an alert needs to be acted on: ``for``, ``labels.severity`` (one of
+  ``SEVERITIES``), ``annotations.summary`` and ``annotations.description``.
+
+A file promtool would reject is left to promtool: what cannot be read here is skipped.
 """
 
 import ast
@@ -24,16 +22,7 @@ import re
 import yaml
 
 SEVERITIES = ("critical", "warning", "info")
-ALERT_KEYS = {"alert", "expr", "for", "keep_firing_for", "labels", "annotations"}
-RECORD_KEYS = {"record", "expr", "labels"}
-GROUP_KEYS = {"name", "interval", "rules", "limit", "query_offset", "labels"}
 REQUIRED_ANNOTATIONS = ("summary", "description")
-
-# Prometheus's duration syntax (prometheus/common model.ParseDuration): units largest first,
-# each at most once, or a bare 0.
-DURATION_RE = re.compile(
-    r"^(?!$)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m(?!s))?(\d+s)?(\d+ms)?$|^0$", re.ASCII
-)
 
 # The series each metric class exports for a declared name, as prometheus-client writes them
 # (a counter's name loses a trailing _total before the suffixes are added).
@@ -62,23 +51,11 @@ SCRAPE_SERIES = {
     "scrape_series_added": set(),
 }
 
+# Aggregations may be followed by ``by (...)`` rather than by their parenthesis, so they are
+# told from metric names by name; any other name followed by "(" is a function.
 AGGREGATIONS = {
     "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
     "bottomk", "topk", "quantile", "limitk", "limit_ratio",
-}  # fmt: skip
-FUNCTIONS = {
-    "abs", "absent", "absent_over_time", "avg_over_time", "ceil", "changes", "clamp",
-    "clamp_max", "clamp_min", "count_over_time", "day_of_month", "day_of_week", "day_of_year",
-    "days_in_month", "delta", "deriv", "double_exponential_smoothing", "exp", "first_over_time",
-    "floor", "histogram_avg", "histogram_count", "histogram_fraction", "histogram_quantile",
-    "histogram_stddev", "histogram_stdvar", "histogram_sum", "hour", "idelta", "increase",
-    "info", "irate", "label_join", "label_replace", "last_over_time", "ln", "log10", "log2",
-    "mad_over_time", "max_over_time", "min_over_time", "minute", "month", "predict_linear",
-    "present_over_time", "quantile_over_time", "rate", "resets", "round", "scalar", "sgn",
-    "sort", "sort_by_label", "sort_by_label_desc", "sort_desc", "sqrt", "stddev_over_time",
-    "stdvar_over_time", "sum_over_time", "time", "timestamp", "ts_of_max_over_time",
-    "ts_of_min_over_time", "vector", "year", "acos", "acosh", "asin", "asinh", "atan", "atanh",
-    "cos", "cosh", "deg", "pi", "rad", "sin", "sinh", "tan", "tanh", "start", "end",
 }  # fmt: skip
 # Keywords followed by a parenthesised list of label names, not an expression.
 LABEL_LIST_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
@@ -143,36 +120,23 @@ def literal_labels(call, keyword="labelnames"):
     return None
 
 
-def is_duration(value):
-    """Whether a value is a Prometheus duration such as 5m, 1h30m or 2d."""
-    return isinstance(value, str) and bool(DURATION_RE.match(value))
-
-
 def tokenize(expr):
-    """(kind, text) tokens of a PromQL expression, and the problems met on the way."""
-    tokens, problems, position = [], [], 0
+    """(kind, text) tokens of a PromQL expression, or None when it is not PromQL (promtool
+    reports that): an unknown character or unbalanced brackets."""
+    tokens, position, stack = [], 0, []
     while position < len(expr):
         match = TOKEN_RE.match(expr, position)
         if not match:
-            problems.append(f"unexpected character {expr[position]!r} at {position}")
-            position += 1
-            continue
-        if match.lastgroup != "space":
-            tokens.append((match.lastgroup, match.group()))
-        position = match.end()
-    return tokens, problems
-
-
-def bracket_problems(tokens):
-    """Unbalanced or mismatched (), {} and []."""
-    stack = []
-    for kind, text in tokens:
+            return None
+        kind, text = match.lastgroup, match.group()
         if kind == "open":
             stack.append(text)
-        elif kind == "close":
-            if not stack or stack.pop() != PAIRS[text]:
-                return [f"unbalanced {text!r}"]
-    return [f"unclosed {opening!r}" for opening in stack]
+        elif kind == "close" and (not stack or stack.pop() != PAIRS[text]):
+            return None
+        if kind != "space":
+            tokens.append((kind, text))
+        position = match.end()
+    return None if stack else tokens
 
 
 class _Walker:  # pylint: disable=too-few-public-methods
@@ -195,11 +159,6 @@ class _Walker:  # pylint: disable=too-few-public-methods
                     selector = previous[1] if previous[0] == "name" else None
             elif kind == "close":
                 context.pop()
-            elif kind == "number" and context and context[-1] == "range":
-                self.problems.append(f"{text} in a range: expected a duration such as 5m")
-            elif kind == "duration" and (not context or context[-1] != "range"):
-                if previous[1].lower() != "offset":
-                    self.problems.append(f"duration {text} outside a range or offset")
             elif kind == "name":
                 where = context[-1] if context else "expr"
                 self.name(text, where, following, selector)
@@ -216,21 +175,13 @@ class _Walker:  # pylint: disable=too-few-public-methods
         return "expr"
 
     def name(self, text, where, following, selector):
-        """A label name in matchers, a keyword, a function or a metric name."""
-        if where == "labels":
+        """A label name in matchers is checked against its metric; in an expression, a name
+        that is no keyword, aggregation or function call must be a metric the API exports."""
+        if where == "matchers" and following[1] in ("=", "!=", "=~", "!~"):
+            self.label(text, selector)
+        if where != "expr" or text.lower() in KEYWORDS or text in AGGREGATIONS:
             return
-        if where == "matchers":
-            if following[1] in ("=", "!=", "=~", "!~"):
-                self.label(text, selector)
-            return
-        if where == "range":
-            self.problems.append(f"{text!r} in a range: expected a duration such as 5m")
-        elif text.lower() in KEYWORDS:
-            return
-        elif text in AGGREGATIONS or following[1] == "(":
-            if text not in AGGREGATIONS | FUNCTIONS:
-                self.problems.append(f"unknown function {text}()")
-        elif text not in self.metrics:
+        if following[1] != "(" and text not in self.metrics:
             self.problems.append(f"unknown metric {text}: monitoring/metrics.py declares no such")
 
     def label(self, label, metric):
@@ -244,39 +195,18 @@ class _Walker:  # pylint: disable=too-few-public-methods
 
 
 def expression_problems(expr, metrics):
-    """Problems of one PromQL expression, given the series the API exports."""
-    if not isinstance(expr, str) or not expr.strip():
-        return ["expr is missing or not a string"]
-    tokens, problems = tokenize(expr)
-    problems += bracket_problems(tokens)
-    if problems:
-        return problems
+    """Unknown metrics and labels of one PromQL expression, given the series the API exports."""
+    tokens = tokenize(expr) if isinstance(expr, str) else None
+    if tokens is None:
+        return []
     walker = _Walker(metrics)
     walker.walk(tokens)
     return walker.problems
 
 
-def rule_problems(rule, metrics):
-    """Problems of one rule (an alert or a recording rule)."""
-    if not isinstance(rule, dict):
-        return ["a rule is not a mapping"]
-    name = rule.get("alert") or rule.get("record") or "a rule"
-    if ("alert" in rule) == ("record" in rule):
-        return [f"{name}: a rule needs exactly one of alert and record"]
-    allowed = ALERT_KEYS if "alert" in rule else RECORD_KEYS
-    problems = [f"unknown key {key!r}" for key in sorted(set(rule) - allowed)]
-    problems += [f"expr: {p}" for p in expression_problems(rule.get("expr"), metrics)]
-    if "alert" in rule:
-        problems += alert_field_problems(rule)
-    return [f"{name}: {problem}" for problem in problems]
-
-
 def alert_field_problems(rule):
-    """The fields that make an alert actionable, and its durations."""
+    """The fields that make an alert actionable."""
     problems = []
-    for key in ("for", "keep_firing_for"):
-        if key in rule and not is_duration(rule[key]):
-            problems.append(f"{key}: {rule[key]!r} is not a duration such as 5m")
     if "for" not in rule:
         problems.append("no 'for': say how long the condition must hold before firing")
     labels = rule.get("labels") if isinstance(rule.get("labels"), dict) else {}
@@ -289,39 +219,34 @@ def alert_field_problems(rule):
     return problems
 
 
-def group_problems(group, metrics):
-    """Problems of one group and of its rules."""
-    if not isinstance(group, dict):
-        return ["a group is not a mapping"]
-    name = group.get("name")
-    problems = [f"unknown key {key!r}" for key in sorted(set(group) - GROUP_KEYS)]
-    if not isinstance(name, str) or not name:
-        problems.append("a group has no name")
-    for key in ("interval", "query_offset"):
-        if key in group and not is_duration(group[key]):
-            problems.append(f"{key}: {group[key]!r} is not a duration such as 1m")
-    rules = group.get("rules")
-    if not isinstance(rules, list) or not rules:
-        problems.append("no rules")
-        rules = []
-    alerts = [rule["alert"] for rule in rules if isinstance(rule, dict) and "alert" in rule]
-    problems += [f"alert {a} is defined twice" for a in sorted(set(alerts)) if alerts.count(a) > 1]
-    for rule in rules:
-        problems += rule_problems(rule, metrics)
-    return [f"group {name}: {problem}" for problem in problems]
-
-
-def rule_file_problems(text, metrics):
-    """Every problem of a rule file; ``metrics`` maps series names to their label names."""
+def rules_of(text):
+    """Every rule mapping of a rule file, or none when it is not one (promtool reports that)."""
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError:  # the parse check reports it
         return []
-    if not isinstance(document, dict) or not isinstance(document.get("groups"), list):
-        return ["a rule file is a mapping with a list of groups"]
-    problems = [f"unknown top-level key {key!r}" for key in sorted(set(document) - {"groups"})]
-    names = [str(group.get("name")) for group in document["groups"] if isinstance(group, dict)]
-    problems += [f"group {n} is defined twice" for n in sorted(set(names)) if names.count(n) > 1]
-    for group in document["groups"]:
-        problems += group_problems(group, metrics)
+    groups = document.get("groups") if isinstance(document, dict) else None
+    return [
+        rule
+        for group in (groups if isinstance(groups, list) else [])
+        if isinstance(group, dict) and isinstance(group.get("rules"), list)
+        for rule in group["rules"]
+        if isinstance(rule, dict)
+    ]
+
+
+def alert_names(text):
+    """The names of a rule file's alerts."""
+    return [str(rule["alert"]) for rule in rules_of(text) if "alert" in rule]
+
+
+def rule_file_problems(text, metrics):
+    """What promtool cannot see in a rule file; ``metrics`` maps series names to label names."""
+    problems = []
+    for rule in rules_of(text):
+        name = rule.get("alert") or rule.get("record") or "a rule"
+        found = [f"expr: {p}" for p in expression_problems(rule.get("expr"), metrics)]
+        if "alert" in rule:
+            found += alert_field_problems(rule)
+        problems += [f"{name}: {problem}" for problem in found]
     return problems

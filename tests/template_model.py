@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import warnings
 from pathlib import Path, PurePosixPath
 
 import black
@@ -62,10 +63,12 @@ LOOPBACK_BINDINGS = ("127.0.0.1", "[::1]")
 KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
 # kustomize's own file has no Kubernetes schema: it is checked against the manifests it lists.
 KUSTOMIZATION = ("kustomize.config.k8s.io/v1beta1", "Kustomization")
-# Prometheus's configuration and the rule files beside it. The rules are checked against the
-# metrics the generated API declares (prometheus_rules.py: promtool is not on PyPI).
+# Prometheus's configuration, the rule files beside it and their unit tests. promtool checks what
+# Prometheus would load and runs the unit tests; prometheus_rules.py checks what it cannot, the
+# rules' metrics against those the generated API declares.
 PROMETHEUS_FILES = "deploy/prometheus/*.yml"
 PROMETHEUS_CONFIG = "prometheus.yml"
+RULE_TESTS = "*.test.yml"
 METRICS_MODULE = "src/*/monitoring/metrics.py"
 
 
@@ -275,10 +278,10 @@ def parse_problems(suffix, text):
     return result if suffix == ".ipynb" else []
 
 
-def run_tool(command, stdin=None):
+def run_tool(command, stdin=None, cwd=None):
     """Run a validator; its combined output is the problem when it fails."""
     completed = subprocess.run(
-        command, input=stdin, capture_output=True, text=True, check=False, timeout=120
+        command, input=stdin, capture_output=True, text=True, check=False, timeout=120, cwd=cwd
     )
     if completed.returncode == 0:
         return []
@@ -450,8 +453,67 @@ def check_prometheus_rules(text, metrics_text):
     return prometheus_rules.rule_file_problems(text, metrics)
 
 
+def promtool():
+    """promtool's path (Debian's prometheus package brings it; PyPI has none), or None."""
+    return shutil.which("promtool")
+
+
+def promtool_missing():
+    """The problem of a missing promtool: in CI, where .ci/run installs it, a failure; elsewhere
+    a warning, and the checks that need it are not run."""
+    reason = "promtool is not installed (apt-get install prometheus)"
+    if os.environ.get("CI"):
+        return [f"{reason}; CI must provide it (.ci/run installs it)"]
+    warnings.warn(f"{reason}: the Prometheus files are checked without it", stacklevel=2)
+    return []
+
+
+def check_with_promtool(folder, *args):
+    """Run ``promtool *args`` in ``folder`` (so that its messages name files as the folder does)."""
+    return run_tool([promtool(), *args], cwd=folder)
+
+
+def folder_digest(folder):
+    """A hash of the Prometheus files of a folder: a unit test's result depends on them all."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).glob("*.yml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def is_rule_test(path):
+    """Whether a file of deploy/prometheus holds promtool unit tests rather than rules."""
+    return fnmatch.fnmatch(Path(path).name, RULE_TESTS)
+
+
+def fired_in_tests(rules_path):
+    """The alerts that a unit test beside a rule file, loading it, expects to fire."""
+    fired = set()
+    for test_file in sorted(rules_path.parent.glob(RULE_TESTS)):
+        tests, _ = yaml_mapping(test_file)
+        if not tests or rules_path.name not in (tests.get("rule_files") or []):
+            continue
+        for group in tests.get("tests") or []:
+            cases = group.get("alert_rule_test") if isinstance(group, dict) else None
+            fired |= {
+                str(case.get("alertname"))
+                for case in cases or []
+                if isinstance(case, dict) and case.get("exp_alerts")
+            }
+    return fired
+
+
+def untested_alert_problems(rules_path):
+    """Every alert of a rule file needs a unit test that fires it, or nothing shows the rule can
+    fire at all: a wrong threshold or label would go unnoticed until an incident."""
+    alerts = prometheus_rules.alert_names(rules_path.read_text(encoding="utf-8"))
+    untested = sorted(set(alerts) - fired_in_tests(rules_path))
+    return [f"alert {name} has no unit test that fires it (in {RULE_TESTS})" for name in untested]
+
+
 def prometheus_config_problems(path):
-    """prometheus.yml loads only rule files that exist, and every rule file beside it."""
+    """prometheus.yml loads only rule files that exist, and every rule file beside it (the unit
+    test files aside)."""
     config, problems = yaml_mapping(path)
     if config is None:
         return problems
@@ -461,7 +523,8 @@ def prometheus_config_problems(path):
         for pattern in patterns
         if not any(path.parent.glob(pattern))
     ]
-    beside = {rules.name for rules in path.parent.glob("*.yml")} - {path.name}
+    beside = {rules.name for rules in path.parent.glob("*.yml") if not is_rule_test(rules)}
+    beside -= {path.name}
     loaded = {rules.name for pattern in patterns for rules in path.parent.glob(pattern)}
     problems += [f"rule_files does not load {name}" for name in sorted(beside - loaded)]
     jobs = [scrape.get("job_name") for scrape in config.get("scrape_configs") or []]
@@ -484,10 +547,11 @@ class ProjectChecker:
     """Checks every file of a bake; identical contents across bakes are checked once.
 
     Baking every combination produces mostly identical files; black, hadolint,
-    check-jsonschema and kubernetes-validate cost far more than baking, so each result is
-    cached by a hash of the content and of everything else the check depends on (a rule
-    file's, of the metrics module too). The cross-references of a kustomization and of
-    prometheus.yml depend on their neighbours: they are cheap and checked every time.
+    check-jsonschema, kubernetes-validate and promtool cost far more than baking, so each
+    result is cached by a hash of the content and of everything else the check depends on (a
+    rule file's, of the metrics module too; a unit test file's, of every file beside it). The
+    cross-references of a kustomization and of prometheus.yml, and which alerts have unit tests,
+    depend on their neighbours: they are cheap and checked every time.
     """
 
     def __init__(self, shared_dir=None):
@@ -569,16 +633,39 @@ class ProjectChecker:
         return problems
 
     def prometheus_problems(self, project_dir, relative, digest):
-        """prometheus.yml's references (cheap, every time), or a rule file's checks, cached by
-        its content and that of the metrics module it is checked against."""
+        """promtool's verdict on a file of deploy/prometheus, and the checks it cannot make."""
         path = Path(project_dir, relative)
         if relative.name == PROMETHEUS_CONFIG:
-            return prometheus_config_problems(path)
+            problems = prometheus_config_problems(path)
+        elif is_rule_test(path):
+            problems = []
+        else:
+            problems = untested_alert_problems(path) + self.rule_problems(project_dir, path, digest)
+        return problems + self.promtool_problems(path, digest)
+
+    def rule_problems(self, project_dir, path, digest):
+        """A rule file's metrics and alert fields, cached by its content and that of the metrics
+        module it is checked against."""
         text = path.read_text(encoding="utf-8")
         metrics_text = metrics_source(project_dir)
         metrics_digest = metrics_text and hashlib.sha256(metrics_text.encode()).hexdigest()
         key = ("prometheus-rules", digest, metrics_digest)
         return self.cached(key, lambda: check_prometheus_rules(text, metrics_text))
+
+    def promtool_problems(self, path, digest):
+        """promtool on one file: the config's syntax (the files it names are checked on their
+        own), a rule file as Prometheus loads it, or a unit test file's tests, which depend on
+        every file beside it."""
+        if promtool() is None:
+            return promtool_missing()
+        if path.name == PROMETHEUS_CONFIG:
+            args = ("check", "config", "--syntax-only", path.name)
+        elif is_rule_test(path):
+            args, digest = ("test", "rules", path.name), folder_digest(path.parent)
+        else:
+            args = ("check", "rules", "--lint-fatal", path.name)
+        key = ("promtool", args, digest)
+        return self.cached(key, lambda: check_with_promtool(path.parent, *args))
 
     def problems(self, project_dir):
         """Every problem of a baked project, each prefixed by the file it concerns."""

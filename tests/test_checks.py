@@ -5,6 +5,7 @@ stopped working (a validator not found, a suffix not matched) would make it pass
 Each test here plants one known defect in a scratch project and expects it to be reported.
 """
 
+import os
 from pathlib import PurePosixPath
 
 import pytest
@@ -230,9 +231,51 @@ groups:
         labels: {severity: warning}
         annotations: {summary: Drift., description: Inputs drifted.}
 """,
+    "deploy/prometheus/alerts.test.yml": """\
+rule_files: [alerts.yml]
+tests:
+  - interval: 1m
+    input_series:
+      - series: http_requests_total{endpoint="/predict", status="200"}
+        values: 0+90x20
+      - series: http_requests_total{endpoint="/predict", status="500"}
+        values: 0+10x20
+    alert_rule_test:
+      - eval_time: 10m
+        alertname: Errors
+        exp_alerts:
+          - exp_labels: {severity: critical}
+            exp_annotations: {summary: Errors., description: Many errors.}
+  - interval: 1m
+    input_series:
+      - series: http_request_duration_seconds_bucket{endpoint="/predict", le="0.5"}
+        values: 0x120
+      - series: http_request_duration_seconds_bucket{endpoint="/predict", le="1"}
+        values: 0+10x120
+      - series: http_request_duration_seconds_bucket{endpoint="/predict", le="+Inf"}
+        values: 0+10x120
+    alert_rule_test:
+      - eval_time: 100m
+        alertname: Slow
+        exp_alerts:
+          - exp_labels: {severity: warning}
+            exp_annotations: {summary: Slow., description: Slow predictions.}
+  - interval: 1m
+    input_series:
+      - series: data_drift_detected
+        values: 1x10
+      - series: up{job="api"}
+        values: 1x10
+    alert_rule_test:
+      - eval_time: 6m
+        alertname: Drift
+        exp_alerts:
+          - exp_labels: {severity: warning}
+            exp_annotations: {summary: Drift., description: Inputs drifted.}
+""",
 }
 
-# One defect planted in alerts.yml: (old, new, expected problem).
+# One defect planted in alerts.yml that promtool cannot see: (old, new, expected problem).
 BROKEN_RULES = {
     "unknown-metric": (
         "max(data_drift_detected)",
@@ -246,11 +289,6 @@ BROKEN_RULES = {
     ),
     "unknown-label": ('{status=~"5.."}', '{code=~"5.."}', "has no label 'code'"),
     "label-of-another-series": ('{endpoint="/predict"}', '{status="200"}', "no label 'status'"),
-    "unknown-function": ("histogram_quantile(", "histogram_quantil(", "unknown function"),
-    "unbalanced-parenthesis": ("[5m]))) > 0.5", "[5m])) > 0.5", "unclosed '('"),
-    "unbalanced-brace": ('{status=~"5.."}', '{status=~"5.."', "unbalanced ')'"),
-    "bad-range": ("[5m])) /", "[5min])) /", "in a range: expected a duration"),
-    "number-range": ("[5m])) /", "[300])) /", "300 in a range"),
     "missing-severity": ("labels: {severity: critical}", "labels: {team: ml}", "severity"),
     "unknown-severity": (
         "{severity: warning}\n        annotations: {summary: Slow.",
@@ -259,38 +297,104 @@ BROKEN_RULES = {
     ),
     "missing-description": (", description: Inputs drifted.}", "}", "no annotations.description"),
     "missing-for": ("        for: 5m\n", "", "Errors: no 'for'"),
-    "bad-duration": ("for: 1h30m", "for: 90 minutes", "'90 minutes' is not a duration"),
-    "duration-order": ("for: 1h30m", "for: 30m1h", "'30m1h' is not a duration"),
-    "bad-interval": ("interval: 1m", "interval: 1 minute", "interval: '1 minute'"),
-    "misspelt-key": ("        for: 5m\n", "        fro: 5m\n", "unknown key 'fro'"),
-    "duplicate-alert": ("alert: Slow", "alert: Errors", "alert Errors is defined twice"),
-    "no-groups": ("groups:", "grups:", "a list of groups"),
+}
+
+RULES = GOOD_PROMETHEUS["deploy/prometheus/alerts.yml"]
+ERRORS, SLOW, DRIFT = (
+    RULES.index(f"      - alert: {name}") for name in ("Errors", "Slow", "Drift")
+)
+# One defect planted in a Prometheus file that promtool reports: (file, old, new, expected).
+PROMTOOL_DEFECTS = {
+    "unknown-function": ("alerts.yml", "histogram_quantile(", "histogram_quantil(", "unknown func"),
+    "unbalanced-parenthesis": ("alerts.yml", "[5m]))) > 0.5", "[5m])) > 0.5", "unclosed left"),
+    "unbalanced-brace": ("alerts.yml", '{status=~"5.."}', '{status=~"5.."', "unexpected"),
+    "bad-range": ("alerts.yml", "[5m])) /", "[5min])) /", "bad duration"),
+    "bad-duration": ("alerts.yml", "for: 1h30m", "for: 90 minutes", "not a valid duration"),
+    "duration-order": ("alerts.yml", "for: 1h30m", "for: 30m1h", "not a valid duration"),
+    "bad-interval": ("alerts.yml", "interval: 1m", "interval: 1 minute", "not a valid duration"),
+    "misspelt-key": ("alerts.yml", "        for: 5m\n", "        fro: 5m\n", "field fro not found"),
+    "no-groups": ("alerts.yml", "groups:", "grups:", "field grups not found"),
+    "duplicate-rule": ("alerts.yml", RULES[SLOW:DRIFT], RULES[ERRORS:SLOW], "duplicate rule"),
+    "a-rule-that-never-fires": ("alerts.yml", "> 0.05", "> 0.5", "alertname: Errors"),
+    "wrong-expected-labels": (
+        "alerts.test.yml",
+        "{severity: warning}",
+        "{severity: info}",
+        "FAILED",
+    ),
+    "config-key": ("prometheus.yml", "scrape_configs:", "scrape_config:", "field scrape_config"),
 }
 
 
 def write_prometheus(root):
-    """The good metrics module, configuration and rules, in a scratch project."""
+    """The good metrics module, configuration, rules and unit tests, in a scratch project."""
     for relative, text in GOOD_PROMETHEUS.items():
         write(root, relative, text)
 
 
-def test_checker_accepts_valid_prometheus_rules(tmp_path):
-    """Rules on declared metrics and labels, with every field, pass; so does the config."""
+def plant(root, relative, old, new):
+    """Replace the first ``old`` of a file of a scratch project by ``new``."""
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(name="needs_promtool")
+def fixture_needs_promtool():
+    """Skip without promtool, except in CI, where .ci/run installs it."""
+    if template_model.promtool() is None:
+        reason = "promtool is not installed (apt-get install prometheus)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must provide it (.ci/run installs it)")
+        pytest.skip(reason)
+
+
+def test_checker_accepts_valid_prometheus_files(tmp_path, needs_promtool):
+    """Rules on declared metrics and labels, with every field and a unit test each, pass
+    promtool and the checks it cannot make; so does the config."""
+    del needs_promtool
     write_prometheus(tmp_path)
     assert not template_model.ProjectChecker().problems(tmp_path)
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), BROKEN_RULES.values(), ids=BROKEN_RULES.keys())
 def test_checker_reports_broken_prometheus_rules(old, new, expected, tmp_path):
-    """Each rule check fails on its defect, against alerts.yml."""
+    """Each check promtool cannot make fails on its defect, against alerts.yml."""
     write_prometheus(tmp_path)
-    path = tmp_path / "deploy/prometheus/alerts.yml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    plant(tmp_path, "deploy/prometheus/alerts.yml", old, new)
     problems = template_model.ProjectChecker().problems(tmp_path)
     relative = "deploy/prometheus/alerts.yml: "
     assert any(p.startswith(relative) and expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"), PROMTOOL_DEFECTS.values(), ids=PROMTOOL_DEFECTS.keys()
+)
+def test_promtool_reports_broken_prometheus_files(
+    name, old, new, expected, tmp_path, needs_promtool
+):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    """promtool runs on the files of deploy/prometheus: a broken file is reported, and so is a
+    rule whose unit test fails (on the unit test file)."""
+    del needs_promtool
+    write_prometheus(tmp_path)
+    plant(tmp_path, f"deploy/prometheus/{name}", old, new)
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    reported = [
+        p for p in problems if p.startswith("deploy/prometheus/") and "promtool failed" in p
+    ]
+    assert any(expected in problem for problem in reported), problems
+
+
+def test_checker_reports_an_alert_without_unit_test(tmp_path):
+    """An alert no unit test fires is reported on its rule file (the alerts are read from it)."""
+    write_prometheus(tmp_path)
+    tests = tmp_path / "deploy/prometheus/alerts.test.yml"
+    text = tests.read_text(encoding="utf-8")
+    tests.write_text(text[: text.rindex("  - interval:")], encoding="utf-8")
+    problems = template_model.ProjectChecker().problems(tmp_path)
+    expected = "deploy/prometheus/alerts.yml: alert Drift has no unit test that fires it"
+    assert any(p.startswith(expected) for p in problems), problems
 
 
 # A broken reference of prometheus.yml, or a missing metrics module: (file, expected problem).
@@ -314,11 +418,13 @@ def test_checker_reports_a_missing_prometheus_file(removed, expected, tmp_path):
 
 
 def test_checker_reports_an_unloaded_rule_file(tmp_path):
-    """A rule file beside prometheus.yml that rule_files does not load never fires."""
+    """A rule file beside prometheus.yml that rule_files does not load never fires; unit test
+    files are not rule files."""
     write_prometheus(tmp_path)
     write(tmp_path, "deploy/prometheus/more.yml", GOOD_PROMETHEUS["deploy/prometheus/alerts.yml"])
     problems = template_model.ProjectChecker().problems(tmp_path)
     assert "deploy/prometheus/prometheus.yml: rule_files does not load more.yml" in problems
+    assert not any("does not load alerts.test.yml" in problem for problem in problems)
 
 
 def test_checker_reports_markers_in_paths_and_empty_dirs(tmp_path):
