@@ -12,7 +12,6 @@ error, and hold each alert in the state this situation calls for (inactive, but 
 DriftCheckNeverRan, pending since no drift check has run).
 """
 
-import os
 import shutil
 import time
 import urllib.parse
@@ -24,6 +23,7 @@ import pytest
 import yaml
 from drift_scenario import inputs, read_wines
 from installed_projects import run, subprocess_env
+from team_servers import unavailable
 from template_model import PROMETHEUS_CONFIG
 
 pytestmark = pytest.mark.slow
@@ -48,10 +48,7 @@ def prometheus_binary():
     skip."""
     binary = shutil.which("prometheus")
     if binary is None:
-        reason = "Prometheus is not installed (apt-get install prometheus)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must provide it (.ci/run installs it)")
-        pytest.skip(reason)
+        unavailable("Prometheus is not installed (apt-get install prometheus)")
     return binary
 
 
