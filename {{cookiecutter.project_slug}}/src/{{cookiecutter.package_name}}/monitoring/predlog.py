@@ -8,9 +8,10 @@ records are dropped and counted rather than slowing requests down.
 
 Each host writes into its own subfolder, so pods sharing one volume never write to the same
 file; readers merge every subfolder by time. The subfolder is named after ``$HOSTNAME``, which
-Kubernetes sets to the pod's name and Docker to the container's, or the machine's name when it is
-unset: two servers on one machine (two ports, say) keep apart by setting it. The files survive restarts: closing flushes what is
-queued, and a crash loses at most one flush interval (a torn last line is skipped on reading).
+Kubernetes sets to the pod's name and Docker to the container's, or the machine's name when it
+is unset: two servers on one machine (two ports, say) keep apart by setting it. The files
+survive restarts: closing flushes what is queued, and a crash loses at most one flush interval
+(a torn last line is skipped on reading).
 """
 
 import collections
