@@ -1,10 +1,12 @@
 """Tests of the prediction log: nothing lost across a restart, bounded size, every host read."""
 
 import dataclasses
+import socket
 
 from {{ cookiecutter.package_name }}.monitoring import predlog
 from {{ cookiecutter.package_name }}.monitoring.predlog import (
     FILE_NAME,
+    HOST_VARIABLE,
     PredictionLogger,
     newest_records,
     read_records,
@@ -81,6 +83,15 @@ def test_hosts_are_merged_by_time_and_a_torn_line_is_skipped(monitor_settings):
     assert numbers == [float(n) for n in range(10)]
     newest = newest_records(monitor_settings.log.directory, 3)
     assert [record["inputs"]["x"] for record in newest] == [7.0, 8.0, 9.0]
+
+
+def test_each_host_writes_in_the_folder_its_host_name_names(monitor_settings, monkeypatch):
+    """$HOSTNAME (a pod's name) names the subfolder; without it, the machine's name does, so
+    replicas sharing a volume never share a file."""
+    monkeypatch.setenv(HOST_VARIABLE, "replica-b")
+    assert PredictionLogger(monitor_settings.log).path.parent.name == "replica-b"
+    monkeypatch.delenv(HOST_VARIABLE)
+    assert PredictionLogger(monitor_settings.log).path.parent.name == socket.gethostname()
 
 
 def test_a_full_queue_drops_the_oldest_and_counts_them(monitor_settings, monkeypatch):

@@ -7,8 +7,11 @@ oldest dropped), so the log is bounded. If the writer ever falls far behind, the
 records are dropped and counted rather than slowing requests down.
 
 Each host writes into its own subfolder, so pods sharing one volume never write to the same
-file; readers merge every subfolder by time. The files survive restarts: closing flushes what is
-queued, and a crash loses at most one flush interval (a torn last line is skipped on reading).
+file; readers merge every subfolder by time. The subfolder is named after ``$HOSTNAME``, which
+Kubernetes sets to the pod's name and Docker to the container's, or the machine's name when it
+is unset: two servers on one machine (two ports, say) keep apart by setting it. The files
+survive restarts: closing flushes what is queued, and a crash loses at most one flush interval
+(a torn last line is skipped on reading).
 """
 
 import collections
@@ -30,6 +33,13 @@ LOGGER = logging.getLogger(__name__)
 FILE_NAME = "predictions.jsonl"
 # Records a request may queue ahead of the writer before the oldest are dropped (a few MB).
 MAX_PENDING = 100_000
+# Names the subfolder a process writes in.
+HOST_VARIABLE = "HOSTNAME"
+
+
+def host_name() -> str:
+    """This process's subfolder: ``$HOSTNAME`` when set, else the machine's name."""
+    return os.environ.get(HOST_VARIABLE) or socket.gethostname()
 
 
 class PredictionLogger:
@@ -37,7 +47,7 @@ class PredictionLogger:
 
     def __init__(self, settings: LogSettings, host: str | None = None):
         self.settings = settings
-        self.path = Path(settings.directory) / (host or socket.gethostname()) / FILE_NAME
+        self.path = Path(settings.directory) / (host or host_name()) / FILE_NAME
         self.pending: collections.deque[dict[str, Any]] = collections.deque(maxlen=MAX_PENDING)
         self.dropped = 0
         self.stopping = threading.Event()
