@@ -370,6 +370,36 @@ def image_name(reference):
     return repository if repository and "/" not in tag else name
 
 
+def pod_templates(documents):
+    """(kind, name, pod template) of every workload: a Deployment's and a CronJob's pods."""
+    paths = {
+        "Deployment": ("spec", "template"),
+        "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    }
+    return [
+        (doc.get("kind"), dig(doc, "metadata", "name"), dig(doc, *paths[doc.get("kind")]) or {})
+        for doc in documents
+        if doc.get("kind") in paths
+    ]
+
+
+def untagged_image_problems(kustomization, documents):
+    """Every workload runs an image kustomization.yaml's ``images`` sets, so the one
+    ``kustomize edit set image`` that pins a release moves the API and its jobs together."""
+    kustomized = {
+        image.get("name") for image in kustomization.get("images") or [] if isinstance(image, dict)
+    }
+    problems = []
+    for kind, name, pod in pod_templates(documents):
+        for container in dig(pod, "spec", "containers") or []:
+            image = (
+                image_name(str(container.get("image", ""))) if isinstance(container, dict) else ""
+            )
+            if kustomized and image not in kustomized:
+                problems.append(f"{kind} {name} runs {image}, which images: does not set")
+    return problems
+
+
 def reference_problems(kustomization, documents):
     """Names and selectors that point at nothing: kubectl accepts them, and nothing works."""
     pods = {
@@ -433,7 +463,11 @@ def kustomization_problems(path):
             documents += [doc for doc in loaded if isinstance(doc, dict)]
         except yaml.YAMLError:  # the parse check reports it
             continue
-    return problems + reference_problems(kustomization, documents)
+    return (
+        problems
+        + reference_problems(kustomization, documents)
+        + untagged_image_problems(kustomization, documents)
+    )
 
 
 def metrics_source(project_dir):

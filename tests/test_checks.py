@@ -58,10 +58,26 @@ spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
   maxReplicas: 3
 """,
+    "deploy/k8s/cronjob.yaml": """\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: job
+spec:
+  schedule: "0 6 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: job
+              image: api:1.0
+""",
     "deploy/k8s/kustomization.yaml": """\
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
-resources: [deployment.yaml, service.yaml, hpa.yaml]
+resources: [deployment.yaml, service.yaml, hpa.yaml, cronjob.yaml]
 images:
   - name: api
     newTag: "2.0"
@@ -165,8 +181,9 @@ BROKEN_REFERENCES = {
     "service-selector": ("service.yaml", "{app: api}", "{app: web}", "matches no Deployment"),
     "hpa-target": ("hpa.yaml", "name: api}", "name: web}", "scales web, not a Deployment"),
     "image-name": ("kustomization.yaml", "- name: api", "- name: web", "web is no container"),
-    "missing-resource": ("kustomization.yaml", "hpa.yaml]", "hpa.yaml, pdb.yaml]", "pdb.yaml"),
-    "unlisted-manifest": ("kustomization.yaml", ", hpa.yaml]", "]", "does not list hpa.yaml"),
+    "job-image": ("cronjob.yaml", "image: api:1.0", "image: job:1.0", "runs job, which images"),
+    "missing-resource": ("kustomization.yaml", "cronjob.yaml]", "cronjob.yaml, pdb.yaml]", "pdb"),
+    "unlisted-manifest": ("kustomization.yaml", ", hpa.yaml", "", "does not list hpa.yaml"),
 }
 
 
