@@ -111,8 +111,9 @@ class ImageReplay:  # pylint: disable=too-few-public-methods  # a builder: build
         self.interpreter = interpreter
         self.stages = {}
         self.stage = None
-        # The uid or gid each user or group name of groupadd and useradd stands for.
-        self.names = {}
+        # The uid each user name of useradd, and the gid each group name of groupadd, stands
+        # for: a user and a group may share a name.
+        self.names = {"useradd": {}, "groupadd": {}}
 
     def build(self):
         """Replay every instruction; return the last stage, the one the image runs."""
@@ -224,14 +225,14 @@ class ImageReplay:  # pylint: disable=too-few-public-methods  # a builder: build
 
     def add_name(self, argv):
         """groupadd --gid N name / useradd --uid N ... name: the number a name stands for."""
-        for option in ("--gid", "--uid"):
-            if option in argv and argv[0] == ("groupadd" if option == "--gid" else "useradd"):
-                self.names[argv[-1]] = int(argv[argv.index(option) + 1])
+        option = {"groupadd": "--gid", "useradd": "--uid"}[argv[0]]
+        if option in argv:
+            self.names[argv[0]][argv[-1]] = int(argv[argv.index(option) + 1])
 
     def chown(self, owner, folders):
         """chown user:group folder...: the folders the image's user may write."""
         user, group = owner.split(":")
-        ids = (self.names.get(user, user), self.names.get(group, group))
+        ids = (self.names["useradd"].get(user, user), self.names["groupadd"].get(group, group))
         for folder in folders:
             self.stage.writable.append((self.stage.path(folder), tuple(map(int, ids))))
 
@@ -297,13 +298,16 @@ class Image:
         with loopback.running(self.command(port), self.stage.path("."), env, f"{base}/health", log):
             yield base
 
-    def healthcheck(self, port, extra_env):
-        """Run HEALTHCHECK's command once (the exposed port moved to ``port``); its
-        CompletedProcess."""
+    def healthcheck_command(self, port):
+        """HEALTHCHECK's command, calling ``port`` where it calls the exposed port."""
         exposed = f":{self.stage.commands['EXPOSE']}/"
         argv = [part.replace(exposed, f":{port}/") for part in self.stage.commands["HEALTHCHECK"]]
+        return self.as_user(argv)
+
+    def healthcheck(self, port, extra_env):
+        """Run HEALTHCHECK's command once against ``port``; its CompletedProcess."""
         return subprocess.run(
-            self.as_user(argv),
+            self.healthcheck_command(port),
             cwd=self.stage.path("."),
             env=self.environment(extra_env),
             capture_output=True,
