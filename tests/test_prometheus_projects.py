@@ -129,11 +129,13 @@ def counters(base):
 
 
 def test_prometheus_scrapes_the_api_and_evaluates_the_alert_rules(installed, tmp_path):
-    """Prometheus, run with the generated files, counts every request and prediction the API
-    served and holds every alert of alerts.yml in the state the situation calls for."""
+    """The project's own `make alerts-test` passes; Prometheus, run with the generated files,
+    counts every request and prediction the API served and holds every alert of alerts.yml in
+    the state the situation calls for."""
     binary = prometheus_binary()  # before the costly steps, which a skip would waste
     venv = installed.venv(MONITORING_LEVEL)
     project = installed.variant(tmp_path / "monitored", MONITORING_LEVEL, {})
+    run(["make", "alerts-test"], project)
     run(["make", f"VENV={venv}", "train", "promote"], project)
     api_port, prometheus_port = loopback.free_port(), loopback.free_port()
     api, base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{prometheus_port}"
