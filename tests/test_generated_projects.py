@@ -26,6 +26,11 @@ CONFIG = manifest.load_config()
 # preset again would prove nothing. New components at a level add that level automatically.
 RUN_LEVELS = manifest.distinct_presets(CONFIG)
 PYLINT_PERFECT = "Your code has been rated at 10.00/10"
+# The pre-commit hooks that run the tools of `make lint` with its settings. They run at the first
+# level with pre-commit; above it, the pipeline's `make lint` has just run the same tools on the
+# same files, so only the other hooks run again.
+LINT_HOOKS = ("black", "pylint")
+HOOKS_LEVEL = str(manifest.first_on_level(manifest.components(CONFIG)["pre_commit"]))
 PYLINT_SETS = Path(__file__).with_name("pylint_sets.py")
 
 
@@ -33,6 +38,17 @@ def pipeline(level):
     """The make targets a level's project must pass after ``install``: ``data``, then those
     the components on at the level add."""
     return ["data", *manifest.level_pipeline(CONFIG, level)]
+
+
+def hook_skips(project, level):
+    """The environment that skips LINT_HOOKS above HOOKS_LEVEL, whose pipeline runs them with
+    the same hook file (the template's, rendered verbatim, as checked here); else none."""
+    if int(level) <= int(HOOKS_LEVEL) or "pre-commit" not in pipeline(level):
+        return {}
+    hooks = ".pre-commit-config.yaml"
+    same = Path(project, hooks).read_bytes() == (template_model.TEMPLATE_DIR / hooks).read_bytes()
+    assert same, f"{hooks} varies by level: run its {LINT_HOOKS} hooks at every level"
+    return {"SKIP": ",".join(LINT_HOOKS)}
 
 
 def execute_notebooks(project, output_dir):
@@ -55,7 +71,8 @@ def test_level_pipeline_passes(level, installed, tmp_path):
     every artefact the pipeline wrote (.venv, data, caches) is ignored by .gitignore.
     """
     project = installed.get(level)
-    outputs = {target: run(["make", target], project) for target in pipeline(level)}
+    env = hook_skips(project, level)
+    outputs = {target: run(["make", target], project, env=env) for target in pipeline(level)}
     if "lint" in outputs:
         assert PYLINT_PERFECT in outputs["lint"], outputs["lint"]
     execute_notebooks(project, tmp_path)
