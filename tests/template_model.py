@@ -49,6 +49,7 @@ SCHEMAS = (
         ("--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci"),
     ),
     ("docker-compose.yml", ("--builtin-schema", "vendor.compose-spec")),
+    ("renovate.json", ("--builtin-schema", "vendor.renovate")),
 )
 
 # Kubernetes manifests, validated offline against the schemas kubernetes-validate ships, in

@@ -109,6 +109,16 @@ DEFECTS = {
         "check-jsonschema failed",
     ),
     "gitlab-ci": (".gitlab-ci.yml", "test:\n  script: 42\n", "check-jsonschema failed"),
+    "dependabot": (
+        ".github/dependabot.yml",
+        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n",
+        "check-jsonschema failed",
+    ),
+    "renovate": (
+        "renovate.json",
+        '{"enabledManagers": ["gitlab-ci"]}\n',
+        "check-jsonschema failed",
+    ),
     "kubernetes-misspelt-field": (
         "deploy/k8s/deployment.yaml",
         GOOD_KUBERNETES["deploy/k8s/deployment.yaml"].replace("  selector:", "  selectr:"),
