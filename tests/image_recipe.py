@@ -34,7 +34,7 @@ import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import loopback
 from dockerfile_parse import DockerfileParser
@@ -68,6 +68,13 @@ def python_version(dockerfile):
     """The Python version of the base image: the default of ARG PYTHON_VERSION."""
     parser = DockerfileParser(path=str(dockerfile))
     return default_args(parser.structure)["PYTHON_VERSION"]
+
+
+def workdir(dockerfile):
+    """Where the image runs its commands: the Dockerfile's last WORKDIR."""
+    parser = DockerfileParser(path=str(dockerfile))
+    workdirs = [item["value"] for item in parser.structure if item["instruction"] == "WORKDIR"]
+    return PurePosixPath(workdirs[-1])
 
 
 def switches_user():

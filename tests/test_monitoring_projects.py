@@ -27,7 +27,7 @@ import manifest
 import yaml
 from api_fuzz import check_contract
 from installed_projects import run, subprocess_env
-from served_projects import aliases, package_of
+from served_projects import aliases, make_serve, package_of
 
 pytestmark = pytest.mark.slow
 
@@ -208,12 +208,9 @@ def test_monitoring_level_swaps_models_under_load_and_retrains_on_drift(installe
     retrain_config = drift_scenario.write_retrain_config(project, drifted)
     log_dir = monitor_config["prediction_log"]["directory"]
 
-    port = loopback.free_port()
-    base = f"http://127.0.0.1:{port}"
+    monitor_env = {"MONITOR_CONFIG": TEST_MONITOR_CONFIG}
     log = project / "serve.log"
-    with loopback.running(
-        [*make, "serve", f"PORT={port}"], project, subprocess_env(), f"{base}/ready", log
-    ):
+    with make_serve(project, venv, loopback.free_port(), log, monitor_env) as base:
         with Load(base, drift_scenario.inputs(project, drifted)) as load:
             load.wait_until(
                 lambda: drift_scenario.logged_predictions(project, log_dir) >= LOGGED_BEFORE_CHECK,

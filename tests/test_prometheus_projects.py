@@ -23,6 +23,7 @@ import pytest
 import yaml
 from drift_scenario import inputs, read_wines
 from installed_projects import run, subprocess_env
+from served_projects import make_serve
 from team_servers import unavailable
 from template_model import PROMETHEUS_CONFIG
 
@@ -138,12 +139,11 @@ def test_prometheus_scrapes_the_api_and_evaluates_the_alert_rules(installed, tmp
     run(["make", "alerts-test"], project)
     run(["make", f"VENV={venv}", "train", "promote"], project)
     api_port, prometheus_port = loopback.free_port(), loopback.free_port()
-    api, base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{prometheus_port}"
+    base = f"http://127.0.0.1:{prometheus_port}"
     config = write_test_configuration(project, tmp_path / "prometheus", api_port)
     command = prometheus_command(binary, config, tmp_path / "tsdb", prometheus_port)
-    serve = ["make", f"VENV={venv}", "serve", f"PORT={api_port}"]
     with (
-        loopback.running(serve, project, subprocess_env(), f"{api}/ready", tmp_path / "api.log"),
+        make_serve(project, venv, api_port, tmp_path / "api.log") as api,
         loopback.running(
             command, config.parent, subprocess_env(), f"{base}/-/ready", tmp_path / "prom.log"
         ),

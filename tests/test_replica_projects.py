@@ -18,12 +18,13 @@ import time
 from pathlib import Path, PurePosixPath
 
 import drift_scenario
+import image_recipe
 import loopback
 import manifest
 import pytest
 import yaml
 from installed_projects import run, subprocess_env
-from served_projects import aliases
+from served_projects import aliases, make_serve
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +45,6 @@ def job_container(project):
     return container
 
 
-def image_workdir(project):
-    """The folder the image runs its commands in: the Dockerfile's last WORKDIR."""
-    lines = (project / "Dockerfile").read_text(encoding="utf-8").splitlines()
-    return PurePosixPath([line.split()[1] for line in lines if line.startswith("WORKDIR ")][-1])
-
-
 def written_paths(project):
     """What the job writes, relative to the image's folder: the training data (a bundled sample
     is written on demand), the training outputs and the drift report."""
@@ -60,7 +55,7 @@ def written_paths(project):
 
 def check_writable(project, container):
     """Every path the job writes is on a volume: the image's root filesystem is read-only."""
-    workdir = image_workdir(project)
+    workdir = image_recipe.workdir(project / "Dockerfile")
     mounts = [PurePosixPath(mount["mountPath"]) for mount in container["volumeMounts"]]
     unmounted = [
         path
@@ -73,7 +68,7 @@ def check_writable(project, container):
 def local_folders(project, container, scratch):
     """Each mount of the job as a folder here: under the image's folder, the project's own (the
     job runs in the project as the image runs in /app); elsewhere, a scratch folder."""
-    workdir = image_workdir(project)
+    workdir = image_recipe.workdir(project / "Dockerfile")
     folders = {}
     for mount in container["volumeMounts"]:
         path = PurePosixPath(mount["mountPath"])
@@ -93,11 +88,8 @@ def job_env(container, folders):
 @contextlib.contextmanager
 def replica(project, venv, host, log_dir, log):
     """`make serve` as one pod: its own port and host name, the shared log folder."""
-    port = loopback.free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = subprocess_env({"HOSTNAME": host, LOG_DIR_VARIABLE: str(log_dir)})
-    command = ["make", f"VENV={venv}", "serve", f"PORT={port}"]
-    with loopback.running(command, project, env, f"{base}/ready", log):
+    env = {"HOSTNAME": host, LOG_DIR_VARIABLE: str(log_dir)}
+    with make_serve(project, venv, loopback.free_port(), log, env) as base:
         yield base
 
 

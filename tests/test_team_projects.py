@@ -13,7 +13,6 @@ serving level: runtime requirements and the package only, the copied files only,
 read-only files. It must serve the champion of the team's server, and answer its HEALTHCHECK.
 """
 
-import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,8 @@ import loopback
 import manifest
 import pytest
 from drift_scenario import inputs, read_wines
-from installed_projects import find_interpreter, run, subprocess_env
-from served_projects import aliases, write_better_config
+from installed_projects import find_interpreter, run
+from served_projects import aliases, make_serve, write_better_config
 from team_servers import throwaway_postgresql, tracking_server, unavailable
 
 CONFIG = manifest.load_config()
@@ -89,15 +88,10 @@ def fixture_api(team, tmp_path):
     """``make serve`` against the team server, on a free loopback port: ``start()`` returns a
     context manager yielding the base URL."""
 
-    @contextlib.contextmanager
     def start():
         port = loopback.free_port()
-        base = f"http://127.0.0.1:{port}"
-        command = ["make", f"VENV={team.venv}", *SERVE_STEP, f"PORT={port}"]
-        env = subprocess_env({"MLFLOW_TRACKING_URI": team.uri})
-        log = tmp_path / f"serve-{port}.log"
-        with loopback.running(command, team.project, env, f"{base}/ready", log):
-            yield base
+        env = {"MLFLOW_TRACKING_URI": team.uri}
+        return make_serve(team.project, team.venv, port, tmp_path / f"serve-{port}.log", env)
 
     return start
 
