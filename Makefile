@@ -13,6 +13,8 @@ ROWS ?= 1000000
 BENCH_ARGS ?=
 # Options of `make benchmark-serve`, for example SERVE_ARGS="--ports 8100-8199 --rounds 5".
 SERVE_ARGS ?=
+# Options of `make benchmark-green`, for example GREEN_ARGS="--level 2 --rounds 5 --jobs 2 4".
+GREEN_ARGS ?=
 UV_VERSION := $(shell sed -n 's/.*"uv==\([^"]*\)".*/\1/p' pyproject.toml)
 export PATH := $(abspath $(BIN)):$(PATH)
 # pyenv installs Pythons side by side but exposes only the global one. Make every installed
@@ -23,7 +25,7 @@ ifneq ($(PYENV_PYTHONS),)
 export PYENV_VERSION := $(PYENV_PYTHONS)
 endif
 
-.PHONY: help venv test test-quick test-timings demo lint benchmark benchmark-serve benchmark-train docs docs-serve clean
+.PHONY: help venv test test-quick test-timings demo lint benchmark benchmark-serve benchmark-train benchmark-green docs docs-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -67,6 +69,9 @@ benchmark-serve: venv ## Serve one model four ways under wrk in 3 interleaved ro
 
 benchmark-train: venv ## Train a generated project on a generated CSV (ROWS=1000000): time and peak memory per step
 	$(BIN)/python benchmarks/train_scale.py --rows $(ROWS)
+
+benchmark-green: venv ## Time make install lint test of a fresh level-4 project, JOBS=1 against JOBS=2 (GREEN_ARGS)
+	$(BIN)/python benchmarks/time_to_green.py $(GREEN_ARGS)
 
 # The site's tables and diagram are generated from cookiecutter.json (scripts/docs_site.py).
 # NO_MKDOCS_2_WARNING silences a notice the Material theme prints on every build about the

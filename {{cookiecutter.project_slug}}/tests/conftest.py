@@ -76,6 +76,16 @@ OUTPUTS = {
 {%- endif %}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked ``starts_python`` first; the others keep their order.
+
+    Such a test waits seconds for a new Python process to import the package. Begun first, it
+    runs while the other pytest-xdist workers share out the rest of the tests; begun last, they
+    would wait for it with nothing left to run.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("starts_python") is None)
+
+
 @pytest.fixture(name="samples", scope="session")
 def fixture_samples() -> dict[str, pd.DataFrame]:
     """Every bundled sample by name; copy one before modifying it."""

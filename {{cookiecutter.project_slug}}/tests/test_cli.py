@@ -56,6 +56,7 @@ def test_a_command_is_required(capsys):
     assert "COMMAND" in capsys.readouterr().err
 
 
+@pytest.mark.starts_python
 def test_package_runs_as_a_module(tmp_path):
     """The package runs with ``python -m``, as the Makefile and the Docker image call it."""
     output = tmp_path / "wine.csv"
