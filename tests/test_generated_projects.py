@@ -29,7 +29,7 @@ PYLINT_PERFECT = "Your code has been rated at 10.00/10"
 # The pre-commit hooks that run the tools of `make lint` with its settings. They run at the first
 # level with pre-commit; above it, the pipeline's `make lint` has just run the same tools on the
 # same files, so only the other hooks run again.
-LINT_HOOKS = ("black", "pylint")
+LINT_HOOKS = ("black", "pylint", "mypy")
 HOOKS_LEVEL = str(manifest.first_on_level(manifest.components(CONFIG)["pre_commit"]))
 PYLINT_SETS = Path(__file__).with_name("pylint_sets.py")
 

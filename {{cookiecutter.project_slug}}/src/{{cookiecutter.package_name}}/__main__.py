@@ -10,10 +10,12 @@ import argparse
 import os
 {%- endif %}
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 {%- if cookiecutter.__serving == 'fastapi' %}
-from typing import Any
+from typing import Any, TypeAlias
+{%- elif cookiecutter.__training == 'yes' %}
+from typing import TypeAlias
 {%- endif %}
 
 from .data import DEFAULT_SAMPLE, SAMPLES, load_dataset, sample_path, write_dataset
@@ -45,6 +47,10 @@ from .monitoring.settings import (
 )
 {%- endif %}
 {%- if cookiecutter.__training == 'yes' %}
+
+# The subcommands of the command line, to which each component adds its own.
+# argparse's class for them is private, and generic only to a type checker: hence the quotes.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 # Errors the user fixes outside the code (a file that cannot be written, a config setting, bad
 # data): the command line reports them in one line.
@@ -97,8 +103,8 @@ def describe_evaluation(evaluation: Evaluation) -> str:
 def describe_data(result: TrainingResult) -> str:
     """What the run learnt from: the task, the features by kind, and what was inferred."""
     schema = result.schema
-    kinds = {feature.kind.value for feature in schema.features}
-    counts = ", ".join(f"{len(schema.of_kind(kind))} {kind}" for kind in sorted(kinds))
+    kinds = sorted({feature.kind for feature in schema.features})
+    counts = ", ".join(f"{len(schema.of_kind(kind))} {kind}" for kind in kinds)
     lines = [
         f"Task: {schema.task} of {schema.target!r} from {len(schema.features)} features ({counts})"
     ]
@@ -257,7 +263,7 @@ def add_config_option(
     parser.add_argument(flag, type=Path, default=default, help=f"{what} (default: %(default)s)")
 
 
-def add_training_commands(commands: argparse._SubParsersAction) -> None:
+def add_training_commands(commands: Commands) -> None:
     """train and evaluate, and the training config's option of the data command."""
     train = commands.add_parser(
         "train", help="run the training pipeline: model, metrics and plots from the config"
@@ -275,7 +281,7 @@ def add_training_commands(commands: argparse._SubParsersAction) -> None:
 {%- if cookiecutter.__serving == 'fastapi' %}
 
 
-def add_serving_commands(commands: argparse._SubParsersAction) -> None:
+def add_serving_commands(commands: Commands) -> None:
     """promote and serve."""
     promote_parser = commands.add_parser(
         "promote", help="make the challenger the champion if it beats it on held-out data"
@@ -293,7 +299,7 @@ def add_serving_commands(commands: argparse._SubParsersAction) -> None:
 {%- if cookiecutter.__monitoring == 'yes' %}
 
 
-def add_monitoring_commands(commands: argparse._SubParsersAction) -> None:
+def add_monitoring_commands(commands: Commands) -> None:
     """monitor."""
     monitor = commands.add_parser(
         "monitor", help="compare the logged inputs with the training data: a drift report"
@@ -332,8 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     of a traceback; any other exception is a bug, and keeps its traceback.
     """
     args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return args.handler(args)
+        return handler(args)
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -53,7 +53,9 @@ class PredictionLogger:
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
 
-    def log(self, inputs: list[dict[str, Any]], outputs: list[Any], variant: str, version: str):
+    def log(
+        self, inputs: list[dict[str, Any]], outputs: list[Any], variant: str, version: str
+    ) -> None:
         """Queue one record per row; never blocks (the oldest queued record goes when full)."""
         now = time.time()
         for row, output in zip(inputs, outputs):

@@ -37,7 +37,7 @@ class ModelWatcher:
         self.load = load
         self.interval = interval
         self.on_outcome = on_outcome
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start polling on the running loop (not at all with an interval of 0)."""

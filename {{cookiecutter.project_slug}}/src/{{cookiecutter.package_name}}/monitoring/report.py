@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..pipeline.features import column_as_text
@@ -31,12 +32,12 @@ SHOWN_CATEGORIES = 12
 OTHER = "(other)"
 
 
-def histogram(axes, reference: pd.Series, current: pd.Series) -> None:
+def histogram(axes: Axes, reference: pd.Series, current: pd.Series) -> None:
     """Both distributions of a numeric column on the same bins."""
     before = pd.to_numeric(reference, errors="coerce").dropna()
     after = pd.to_numeric(current, errors="coerce").dropna()
     both = pd.concat([before, after])
-    bins = np.histogram_bin_edges(both, bins=20) if len(both) else 20
+    bins = np.histogram_bin_edges(both, bins=20).tolist() if len(both) else 20
     axes.hist(before, bins=bins, alpha=0.55, density=True, label="reference")
     axes.hist(after, bins=bins, alpha=0.55, density=True, label="current")
 
@@ -48,7 +49,7 @@ def shares(column: pd.Series, shown: list[str]) -> pd.Series:
     return pd.concat([kept, pd.Series({OTHER: max(0.0, 1.0 - kept.sum())})])
 
 
-def bars(axes, reference: pd.Series, current: pd.Series) -> None:
+def bars(axes: Axes, reference: pd.Series, current: pd.Series) -> None:
     """Each category's share on both sides, the most common categories first."""
     common = pd.concat([column_as_text(reference), column_as_text(current)]).value_counts()
     shown = [str(category) for category in common.index[:SHOWN_CATEGORIES]]

@@ -80,7 +80,9 @@ class Monitoring:
         """Count a prediction request refused because the server was at its limit."""
         self.metrics.shed.inc()
 
-    def observe(self, request: Request, model: Any, rows: list[dict], answers: list) -> None:
+    def observe(
+        self, request: Request, model: Any, rows: list[dict[str, Any]], answers: list[Any]
+    ) -> None:
         """Record an answer: its variant for the request metrics, its classes, its log lines."""
         request.state.variant = model.variant
         classes = answers if model.schema.task == Task.CLASSIFICATION else [""] * len(answers)

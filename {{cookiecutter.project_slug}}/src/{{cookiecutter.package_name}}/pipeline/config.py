@@ -10,7 +10,7 @@ new spelling, so a project that took the change by ``copier update`` knows what 
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -27,7 +27,6 @@ from .errors import ConfigError
 from .estimators import (
     SHORT_NAMES,
     build_estimator,
-    estimator_path,
     import_class,
     instantiate,
     task_of,
@@ -40,10 +39,16 @@ from .schema import Kind, Task
 DEFAULT_CONFIG_PATH = Path("configs") / "train.yaml"
 # What a config file parses into: the training config here, other configs elsewhere.
 Parsed = TypeVar("Parsed")
+# The settings model a config file is checked with, and so what the check returns.
+Validated = TypeVar("Validated", bound=BaseModel)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # A feature's kind as the config declares it: a Kind's value, or auto (inferred from the data).
-# One Literal rather than a union, so a wrong kind gets one message listing every choice.
-DeclaredKind = Literal[(*(kind.value for kind in Kind), "auto")]
+# One Literal rather than a union, so a wrong kind gets one message listing every choice. It is
+# built from Kind at run time, which a type checker cannot follow: to it, a kind is text.
+if TYPE_CHECKING:
+    DeclaredKind = str
+else:
+    DeclaredKind = Literal[(*(kind.value for kind in Kind), "auto")]
 
 
 class Section(BaseModel):
@@ -101,7 +106,7 @@ class DataSettings(Section):
 
     @field_validator("features")
     @classmethod
-    def not_empty(cls, value: dict | None) -> dict | None:
+    def not_empty(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         """An empty mapping is a mistake; leaving the key out means every column."""
         if value is not None and not value:
             raise ValueError("lists no column: name at least one, or leave features out")
@@ -214,8 +219,7 @@ class TrainConfig(Section):
         """The declared task, else the task of an estimator named by import path, else None."""
         if self.task is not None or self.model.estimator in SHORT_NAMES:
             return self.task
-        path = estimator_path(self.model.estimator, None)
-        return task_of(instantiate(import_class(path), {}))
+        return task_of(instantiate(import_class(self.model.estimator), {}))
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -236,7 +240,7 @@ def check_promotion_metric(promotion: PromotionSettings, task: Task) -> None:
 {%- endif %}
 
 
-def describe_error(error: dict[str, Any]) -> str:
+def describe_error(error: Mapping[str, Any]) -> str:
     """One pydantic error as ``setting: problem``, with the value that was given."""
     where = ".".join(str(part) for part in error["loc"]) or "the config"
     kind = error["type"]
@@ -250,7 +254,7 @@ def describe_error(error: dict[str, Any]) -> str:
     return f"{where}: {message}, not {error['input']!r}"
 
 
-def parse_with(model: type[BaseModel], settings: Any) -> Any:
+def parse_with(model: type[Validated], settings: Any) -> Validated:
     """Check parsed YAML with ``model``; ConfigError with one line per wrong setting."""
     if not isinstance(settings, Mapping):
         raise ConfigError(f"the config must be a mapping of {', '.join(model.model_fields)}")

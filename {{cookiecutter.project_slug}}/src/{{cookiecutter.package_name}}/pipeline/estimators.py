@@ -62,12 +62,10 @@ def import_class(path: str) -> type:
     return found
 
 
-def estimator_path(name: str, task: Task | None) -> str | None:
-    """The import path ``name`` stands for; None for a short name while the task is unknown."""
+def estimator_path(name: str, task: Task) -> str:
+    """The import path ``name`` stands for: itself, or the short name's model for ``task``."""
     if name not in SHORT_NAMES:
         return name
-    if task is None:
-        return None
     paths = SHORT_NAMES[name]
     if task not in paths:
         fitting = sorted(short for short, tasks in SHORT_NAMES.items() if task in tasks)

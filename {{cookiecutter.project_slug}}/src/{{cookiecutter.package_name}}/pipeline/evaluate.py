@@ -50,7 +50,7 @@ class Metric:
 
 def binary_auc(truth: pd.Series, probabilities: np.ndarray, classes: np.ndarray) -> float:
     """ROC AUC of the second class's probability (the positive class, as scikit-learn sorts)."""
-    return roc_auc_score(truth == classes[1], probabilities[:, 1])
+    return float(roc_auc_score(truth == classes[1], probabilities[:, 1]))
 
 
 METRICS = {

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.metrics import (
     ConfusionMatrixDisplay,
@@ -48,7 +49,7 @@ def save(figure: Figure, path: Path) -> Path:
     return path
 
 
-def new_axes(title: str, size: tuple[float, float] = (5, 4.5)):
+def new_axes(title: str, size: tuple[float, float] = (5, 4.5)) -> tuple[Figure, Axes]:
     """A figure with one titled plot."""
     figure = Figure(figsize=size, layout="constrained")
     axes = figure.add_subplot()

@@ -24,7 +24,7 @@ from .errors import PipelineError
 from .evaluate import score
 from .run import PreparedData, prepare_data
 from .schema import DataSchema
-from .tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri
+from .tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri, version_run_id
 
 CHAMPION_ALIAS = "champion"
 
@@ -135,7 +135,7 @@ def is_better(challenger: float, champion: float, margin: float, higher_is_bette
 
 def record(client: MlflowClient, name: str, decision: PromotionDecision) -> None:
     """Write the decision and both scores on the challenger's run."""
-    run_id = client.get_model_version(name, decision.challenger_version).run_id
+    run_id = version_run_id(client, name, decision.challenger_version)
     client.set_tag(run_id, "promotion.decision", decision.explain())
     client.set_tag(run_id, "promotion.promoted", str(decision.promoted).lower())
     client.log_metric(run_id, f"promotion.challenger_{decision.metric}", decision.challenger_score)

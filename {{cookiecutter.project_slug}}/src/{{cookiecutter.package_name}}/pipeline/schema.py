@@ -68,7 +68,8 @@ class DataSchema:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (kinds and task as text, classes as JSON has them): what is logged."""
-        return json.loads(json.dumps(asdict(self), default=str))
+        document: dict[str, Any] = json.loads(json.dumps(asdict(self), default=str))
+        return document
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> "DataSchema":

@@ -22,6 +22,7 @@ from mlflow import MlflowClient
 from mlflow.models import get_model_info, infer_signature
 from mlflow.models.model import ModelInfo
 
+from .errors import PipelineError
 from .run import TrainingResult
 from .schema import DataSchema, Feature, Kind, Task
 
@@ -97,7 +98,8 @@ def trusted_types(model: Any) -> list[str]:
     file from elsewhere cannot run code. This project trained the model, so the types found in
     it (the estimator's, scikit-learn's internals, this package's text conversion) are trusted.
     """
-    return skops.io.get_untrusted_types(data=skops.io.dumps(model))
+    types: list[str] = skops.io.get_untrusted_types(data=skops.io.dumps(model))
+    return types
 
 
 def log_model(result: TrainingResult) -> ModelInfo:
@@ -109,7 +111,7 @@ def log_model(result: TrainingResult) -> ModelInfo:
     # Numbers as floats: an integer column of the signature could not hold a missing value.
     numeric = result.schema.of_kind(Kind.NUMERIC)
     features = result.split.train_features.head(100).astype(dict.fromkeys(numeric, "float64"))
-    return mlflow.sklearn.log_model(
+    info: ModelInfo = mlflow.sklearn.log_model(
         result.model,
         name="model",
         signature=infer_signature(features, result.model.predict(features)),
@@ -119,6 +121,7 @@ def log_model(result: TrainingResult) -> ModelInfo:
         skops_trusted_types=trusted_types(result.model),
         metadata={SCHEMA_METADATA: result.schema.as_dict()},
     )
+    return info
 
 
 def log_training_run(result: TrainingResult) -> TrackedRun:
@@ -137,6 +140,18 @@ def log_training_run(result: TrainingResult) -> TrackedRun:
     model_version = str(model_info.registered_model_version)
     MlflowClient(uri).set_registered_model_alias(name, CHALLENGER_ALIAS, model_version)
     return TrackedRun(uri, experiment.name, run.info.run_id, name, model_version)
+
+
+def version_run_id(client: MlflowClient, name: str, number: str) -> str:
+    """The run that logged version ``number`` of ``name``: its metrics, data hash and lineage.
+
+    Every version `make train` registers has one; a version registered by hand from a file may
+    not, and then there is nothing to compare or serve it by.
+    """
+    run_id = client.get_model_version(name, number).run_id
+    if run_id is None:
+        raise PipelineError(f"version {number} of {name!r} was registered without a run")
+    return run_id
 
 
 def signature_schema(model_info: ModelInfo) -> DataSchema:

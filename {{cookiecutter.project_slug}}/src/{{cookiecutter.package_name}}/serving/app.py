@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Protocol
 
@@ -78,7 +78,9 @@ class Extension(Protocol):
     async def stop(self) -> None:
         """Stop background work."""
 
-    def observe(self, request: Request, model: ServedModel, rows: list[dict], answers: list):
+    def observe(
+        self, request: Request, model: ServedModel, rows: list[dict[str, Any]], answers: list[Any]
+    ) -> None:
         """Hear of one answered request: its model, its rows by feature, its predictions."""
 
     def shed(self, request: Request) -> None:
@@ -209,7 +211,9 @@ def echoed(value: Any) -> Any:
     return prefix if len(text) <= ECHO_CHARS else f"{prefix}..."
 
 
-def error_details(errors: list[dict[str, Any]], where: tuple[str, ...]) -> list[dict[str, Any]]:
+def error_details(
+    errors: Sequence[Mapping[str, Any]], where: tuple[str, ...]
+) -> list[dict[str, Any]]:
     """Validation errors as FastAPI writes them, each naming its place from ``where`` down,
     with bounded echoes of the input it refuses and of the field names it was sent."""
     return [
@@ -379,7 +383,9 @@ def add_prediction_routes(
         variant = router.choose(key, has_challenger=CHALLENGER in slots.models)
         return slots.models.get(variant, champion)
 
-    async def predict_rows(request: Request, key: str | None, probabilities: bool, batch: bool):
+    async def predict_rows(
+        request: Request, key: str | None, probabilities: bool, batch: bool
+    ) -> tuple[ServedModel, dict[str, Any]]:
         with admission.admit(request):
             model = route(key)
             schemas = slots.schemas()
@@ -485,9 +491,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.slots = slots
-    app.add_exception_handler(ValidationError, body_error)
-    app.add_exception_handler(RequestValidationError, parameter_error)
-    app.add_exception_handler(Unloaded, unloaded_error)
+    # Starlette types every handler as taking any Exception; it calls each with its own kind.
+    handlers: dict[type[Exception], Callable[..., Awaitable[Response]]] = {
+        ValidationError: body_error,
+        RequestValidationError: parameter_error,
+        Unloaded: unloaded_error,
+    }
+    for kind, handler in handlers.items():
+        app.add_exception_handler(kind, handler)
     add_status_routes(app, slots, settings)
     add_prediction_routes(app, slots, settings, extensions)
     for extension in extensions:

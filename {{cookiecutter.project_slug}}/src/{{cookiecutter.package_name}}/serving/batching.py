@@ -16,7 +16,10 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-Rows = list[Sequence[float]]
+# A request's rows of feature values (numbers, or text for categorical features), and a queued
+# request: its rows and the future its predictions are set on.
+Rows = Sequence[Sequence[Any]]
+Request = tuple[Rows, asyncio.Future[list[Any]]]
 # Batches of this many rows and more are predicted in a worker thread.
 THREAD_ROWS = 128
 UNLOADED = "the model was unloaded: retry the request"
@@ -38,8 +41,8 @@ class MicroBatcher:
         self.predict = predict
         self.max_batch_size = max_batch_size
         self.thread_rows = thread_rows
-        self.queue: asyncio.Queue = asyncio.Queue()
-        self.worker: asyncio.Task | None = None
+        self.queue: asyncio.Queue[Request] = asyncio.Queue()
+        self.worker: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start the batching loop on the running event loop (once)."""
@@ -62,18 +65,18 @@ class MicroBatcher:
         everything queued before it. A swap of models drains the old model's batcher this way.
         """
         if self.worker is not None:
-            marker = asyncio.get_running_loop().create_future()
+            marker: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
             self.queue.put_nowait(([], marker))
             await marker
         await self.stop()
 
     async def submit(self, rows: Rows) -> list[Any]:
         """Predict ``rows`` (one request's worth) together with whatever else is queued."""
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
         self.queue.put_nowait((rows, future))
         return await future
 
-    async def next_batch(self) -> list[tuple[Rows, asyncio.Future]]:
+    async def next_batch(self) -> list[Request]:
         """Wait for one request, then take every request queued behind it, up to the cap."""
         batch = [await self.queue.get()]
         size = len(batch[0][0])
@@ -101,7 +104,7 @@ class MicroBatcher:
             batch = await self.next_batch()
             await self.answer(batch)
 
-    async def answer(self, batch: list[tuple[Rows, asyncio.Future]]) -> None:
+    async def answer(self, batch: list[Request]) -> None:
         """One prediction for the whole batch, sliced back to each request.
 
         Stopped while the model runs in its thread, the batch's requests get an error rather
@@ -124,7 +127,7 @@ class MicroBatcher:
             start = end
 
 
-def fail(batch: list[tuple[Rows, asyncio.Future]], error: Exception) -> None:
+def fail(batch: list[Request], error: Exception) -> None:
     """Answer every request of ``batch`` still waiting with ``error``."""
     for _, future in batch:
         if not future.done():

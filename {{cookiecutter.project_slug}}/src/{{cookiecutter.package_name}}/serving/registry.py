@@ -11,7 +11,6 @@ config declares is refused when it loads, with a message saying which differ.
 import asyncio
 import logging
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +23,8 @@ from mlflow.exceptions import MlflowException
 from ..pipeline.errors import ConfigError
 from ..pipeline.promotion import CHAMPION_ALIAS, alias_version, same_inputs
 from ..pipeline.schema import DataSchema, Kind
-from ..pipeline.tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri
-from .batching import MicroBatcher
+from ..pipeline.tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri, version_run_id
+from .batching import MicroBatcher, Rows
 from .routing import CHALLENGER, CHAMPION
 from .settings import ServeSettings
 
@@ -35,7 +34,7 @@ LOGGER = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message="Found unknown categories", category=UserWarning)
 
 
-def rows_frame(rows: list[Sequence[Any]], schema: DataSchema) -> pd.DataFrame:
+def rows_frame(rows: Rows, schema: DataSchema) -> pd.DataFrame:
     """Rows of values in feature order as the frame the model was trained on: numbers as
     floats (a missing one as NaN), categories and booleans as objects (missing as None).
 
@@ -70,7 +69,7 @@ class ServedModel:  # pylint: disable=too-many-instance-attributes
     batcher: MicroBatcher = field(init=False)
     probability_batcher: MicroBatcher = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.batcher = MicroBatcher(self.predict_rows, self.max_batch_size)
         self.probability_batcher = MicroBatcher(self.predict_probabilities, self.max_batch_size)
 
@@ -84,11 +83,12 @@ class ServedModel:  # pylint: disable=too-many-instance-attributes
         """Whether the model can answer class probabilities (classifiers that estimate them)."""
         return hasattr(self.estimator, "predict_proba")
 
-    def predict_rows(self, rows: list[Sequence[Any]]) -> list[Any]:
+    def predict_rows(self, rows: Rows) -> list[Any]:
         """Predict rows given in feature order; plain Python values, ready for JSON."""
-        return self.estimator.predict(rows_frame(rows, self.schema)).tolist()
+        predictions: list[Any] = self.estimator.predict(rows_frame(rows, self.schema)).tolist()
+        return predictions
 
-    def predict_probabilities(self, rows: list[Sequence[Any]]) -> list[tuple[Any, dict]]:
+    def predict_probabilities(self, rows: Rows) -> list[tuple[Any, dict[str, float]]]:
         """Each row's label and its probability per class (keyed by the class as text)."""
         frame = rows_frame(rows, self.schema)
         labels = self.estimator.predict(frame).tolist()
@@ -139,10 +139,12 @@ def check_features(name: str, version: str, schema: DataSchema, settings: ServeS
     )
 
 
-def load_version(client: MlflowClient, variant: str, version: str, settings: ServeSettings):
+def load_version(
+    client: MlflowClient, variant: str, version: str, settings: ServeSettings
+) -> ServedModel:
     """Load one registered version, with its data schema and the data hash of its run."""
     name = settings.registered_model
-    run_id = client.get_model_version(name, version).run_id
+    run_id = version_run_id(client, name, version)
     schema = registered_schema(name, version)
     if variant == CHAMPION:  # a challenger of other features is left out by :func:`servable`
         check_features(name, version, schema, settings)

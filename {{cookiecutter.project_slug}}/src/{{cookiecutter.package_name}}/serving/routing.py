@@ -30,7 +30,7 @@ class Router:
     challenger_share: float
     rng: random.Random = field(default_factory=random.Random)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not 0 <= self.challenger_share <= 1:
             raise ValueError(f"challenger_share must be from 0 to 1, not {self.challenger_share}")
 

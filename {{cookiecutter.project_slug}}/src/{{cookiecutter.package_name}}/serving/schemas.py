@@ -85,7 +85,7 @@ def row_field(feature: Feature, max_abs_value: float) -> tuple[Any, Any]:
 
 def row_model(schema: DataSchema, max_abs_value: float) -> type[BaseModel]:
     """The schema of one row: one field per feature, nothing else."""
-    fields = {
+    fields: dict[str, Any] = {
         name: row_field(feature, max_abs_value)
         for name, feature in zip(field_names(schema), schema.features)
     }
@@ -123,7 +123,8 @@ class RequestSchemas:
         """The rows of a request body (one row, or a batch), each as values in feature order;
         pydantic's ValidationError when the body does not fit the schema."""
         if batch:
-            rows = self.batch.model_validate_json(body).rows
+            # The batch model is made at run time: a type checker cannot see its field.
+            rows: list[BaseModel] = getattr(self.batch.model_validate_json(body), "rows")
         else:
             rows = [self.row.model_validate_json(body)]
         return [self.values(row) for row in rows]
