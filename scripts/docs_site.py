@@ -26,6 +26,7 @@ import yaml
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
+from markdown.extensions.toc import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRNAME = "{{cookiecutter.project_slug}}"
@@ -35,6 +36,7 @@ MARKER_RE = re.compile(r"^<!-- generated: ([a-z-]+)((?: [^ >]+)*) -->$", re.MULT
 DERIVED_RE = re.compile(r"cookiecutter\.([A-Za-z_]\w*)")
 COMPONENTS_DIR = "components"
 COMPONENTS_INDEX = f"{COMPONENTS_DIR}/index.md"
+CORE_ANCHOR = f"{COMPONENTS_INDEX}#the-core-every-project-every-level"
 REMOVAL_ANCHOR = "upgrading.md#lowering-a-level-or-switching-a-component-off"
 
 
@@ -289,48 +291,57 @@ def available_level(template, spec):
     return max(needed, default=0)
 
 
-def mermaid_node(name, spec):
-    """One component box: its name, its value unless plain yes, and what it needs."""
+def component_with_value(name, value):
+    """A linked component name, with its value unless that is plain yes."""
+    link = component_link(name, f"{COMPONENTS_DIR}/")
+    return link if value == "yes" else f"{link} ({code(value)})"
+
+
+def ladder_item(name, spec):
+    """One component on the ladder: its link, its value unless plain yes, and, in small
+    print, whether it is opt-in and what it needs."""
     level = manifest.first_on_level(spec)
     value = spec["levels"][level] if level is not None else manifest.on_values(spec)[0]
     notes = [] if level is not None else ["opt-in"]
     if spec["requires"]:
         notes.append("needs " + ", ".join(spec["requires"]))
-    label = name if value == "yes" else f"{name}: {value}"
-    if notes:
-        label += f"<br/><small>{', '.join(notes)}</small>"
-    return f'        c_{name}["{label}"]'
+    item = component_with_value(name, value)
+    return f"{item} <small>{', '.join(notes)}</small>" if notes else item
 
 
-def mermaid_levels(template):
-    """One subgraph per level, holding the components it turns on or makes available."""
-    lines = []
-    for level in template.levels:
-        added = [
-            mermaid_node(name, spec)
-            for name, spec in template.components.items()
-            if available_level(template, spec) == int(level)
-        ]
-        if int(level) == 0:
-            added.insert(0, '        core["the core project: notebook, package, data, Makefile"]')
-        lines.append(f'    subgraph level{level}["{level_title(template, level)}"]')
-        lines.extend(added or [f'        level{level}_none["no new component yet"]'])
-        lines.append("    end")
-    return lines
+def ladder_rung(template, level):
+    """One level of the diagram: its title, linking to its section, over the components it
+    turns on or makes available. ``--step`` shifts each rung right of the one below."""
+    items = [
+        ladder_item(name, spec)
+        for name, spec in template.components.items()
+        if available_level(template, spec) == int(level)
+    ]
+    if int(level) == 0:
+        items.insert(0, f"[the core project]({CORE_ANCHOR}): notebook, package, data, Makefile")
+    title = level_title(template, level)
+    return [
+        f'<div class="ladder-rung" data-level="{level}" style="--step: {level}" markdown>',
+        f"[{title}](#{slugify(title, '-')})",
+        "",
+        *(f"- {item}" for item in items or ["no new component"]),
+        "",
+        "</div>",
+    ]
 
 
 def ladder_diagram(template):
-    """Mermaid source: the levels bottom to top, each with the components it brings.
+    """The ladder drawn in HTML and CSS when the site is built: the highest level on top.
 
-    What a component needs is written in its box rather than drawn as an arrow: arrows inside
-    a level make the layout engine stack the boxes, and the ladder stops looking like one.
+    Nothing is left for the browser to draw, so the page needs no script, and opened from
+    disk without a network it shows the same. What a component needs is written in its box
+    rather than drawn as an arrow. The boxes are Markdown inside HTML (md_in_html), so MkDocs
+    checks their links like any other.
     """
-    lines = ["```mermaid", "flowchart BT", *mermaid_levels(template)]
-    lines.extend(
-        f"    level{lower} --> level{upper}"
-        for lower, upper in zip(template.levels, template.levels[1:])
-    )
-    return "\n".join([*lines, "```"]) + "\n"
+    lines = ['<div class="ladder" markdown>']
+    for level in reversed(template.levels):
+        lines.extend(ladder_rung(template, level))
+    return "\n".join([*lines, "</div>"]) + "\n"
 
 
 def choices_cell(template, name):
@@ -619,12 +630,6 @@ def build_status(template):
             "what they will add is described as planned."
         )
     return f'!!! note "What is built today"\n    {body}\n'
-
-
-def component_with_value(name, value):
-    """A linked component name, with its value unless that is plain yes."""
-    link = component_link(name, f"{COMPONENTS_DIR}/")
-    return link if value == "yes" else f"{link} ({code(value)})"
 
 
 def level_adds(template, level):
