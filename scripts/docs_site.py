@@ -611,27 +611,6 @@ def component_facts(template, name):
     return "\n".join(lines) + "\n"
 
 
-def top_built_level(template):
-    """The highest level that turns on a component of its own (0 when none does)."""
-    starts = [manifest.first_on_level(spec) for spec in template.components.values()]
-    return max((level for level in starts if level is not None), default=0)
-
-
-def build_status(template):
-    """Which levels add components in this version of the template, in one admonition."""
-    top, last = top_built_level(template), int(template.levels[-1])
-    if top == last:
-        body = f"Every level, 0 to {last}, adds its components."
-    else:
-        built = "Levels 0 and 1 are" if top == 1 else f"Levels 0 to {top} are"
-        body = (
-            f"{built} built. Levels {top + 1} to {last} can be chosen but add no "
-            f"component yet, so a project at one of them gets the components of level {top}; "
-            "what they will add is described as planned."
-        )
-    return f'!!! note "What is built today"\n    {body}\n'
-
-
 def level_adds(template, level):
     """The components a level turns on first, and the opt-in ones it makes possible."""
     level = int(level)
@@ -658,7 +637,6 @@ def level_adds(template, level):
 
 
 GENERATORS = {
-    "build-status": build_status,
     "level-adds": level_adds,
     "ladder-table": ladder_table,
     "ladder-diagram": ladder_diagram,
