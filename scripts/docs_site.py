@@ -37,6 +37,7 @@ DERIVED_RE = re.compile(r"cookiecutter\.([A-Za-z_]\w*)")
 COMPONENTS_DIR = "components"
 COMPONENTS_INDEX = f"{COMPONENTS_DIR}/index.md"
 CORE_ANCHOR = f"{COMPONENTS_INDEX}#the-core-every-project-every-level"
+AUTO_ANCHOR = "#what-auto-means-at-each-level"
 REMOVAL_ANCHOR = "upgrading.md#lowering-a-level-or-switching-a-component-off"
 
 
@@ -344,6 +345,16 @@ def ladder_diagram(template):
     return "\n".join([*lines, "</div>"]) + "\n"
 
 
+def shown_label(template, name, choice):
+    """A choice's label as the site shows it, or None where it would say again what the page
+    says in one place: a level's meaning (the ladder gives it), or the level presets that a
+    component's ``auto`` label sums up (each page shows the presets once)."""
+    label = choice_label(template.context, name, choice)
+    if label == template.context["_levels"].get(choice):
+        return None
+    return None if name in template.components and choice == "auto" else label
+
+
 def choices_cell(template, name):
     """A question's choices with their labels, or 'free text'.
 
@@ -353,15 +364,12 @@ def choices_cell(template, name):
     offered = offered_values(template, name)
     if not offered:
         return "free text"
-    context = template.context
-    parts, levels = [], context["_levels"]
+    parts = []
     for choice in offered:
-        label = choice_label(context, name, choice)
-        parts.append(
-            f"{code(choice)} ({label})" if label and label != levels.get(choice) else code(choice)
-        )
+        label = shown_label(template, name, choice)
+        parts.append(f"{code(choice)} ({label})" if label else code(choice))
     cell = ", ".join(parts)
-    if all(choice in levels for choice in offered):
+    if all(choice in template.context["_levels"] for choice in offered):
         cell += " (see [the maturity ladder](ladder.md))"
     return cell
 
@@ -370,7 +378,7 @@ def default_cell(template, name, defaults):
     """A question's default: its first choice, or its rendered text and what it derives from."""
     raw = template.context[name]
     if name in template.components:
-        return f"{code('auto')}: {level_runs(template.components[name]['levels'])}"
+        return f"{code('auto')} ([by level]({AUTO_ANCHOR}))"
     if isinstance(raw, list):
         return code(raw[0])
     derived = sorted(set(DERIVED_RE.findall(raw)))
@@ -592,15 +600,14 @@ def sentence(text):
 def component_facts(template, name):
     """The generated block under a component page's title: the manifest's facts about it."""
     spec = template.components[name]
-    level = manifest.first_on_level(spec)
-    start = "no level turns it on by itself" if level is None else f"on from level {level}"
+    opt_in = "; no level turns it on by itself" if manifest.first_on_level(spec) is None else ""
     needs = ", ".join(component_link(other) for other in spec["requires"]) or "nothing"
     lines = [
         '!!! abstract "At a glance (generated from cookiecutter.json)"',
         "",
         f"    - {sentence(spec['label'])}",
         f"    - Question {code(name)}: {choices_cell(template, name)}.",
-        f"    - Default: {start}; {code('auto')} resolves to {level_runs(spec['levels'])}.",
+        f"    - Default {code('auto')}: {level_runs(spec['levels'])}{opt_in}.",
         f"    - Needs: {needs}.",
     ]
     for value in manifest.on_values(spec):
@@ -611,33 +618,7 @@ def component_facts(template, name):
     return "\n".join(lines) + "\n"
 
 
-def level_adds(template, level):
-    """The components a level turns on first, and the opt-in ones it makes possible."""
-    level = int(level)
-    specs = template.components.items()
-    added = [
-        component_with_value(name, spec["levels"][level])
-        for name, spec in specs
-        if manifest.first_on_level(spec) == level
-    ]
-    opt_in = [
-        component_with_value(name, manifest.on_values(spec)[0])
-        for name, spec in specs
-        if manifest.first_on_level(spec) is None and available_level(template, spec) == level
-    ]
-    if added:
-        text = f"**Turns on:** {', '.join(added)}."
-    elif level == 0:
-        text = "**Turns on:** the core project only (no component)."
-    else:
-        text = "**Turns on:** no new component yet. What this section describes is planned."
-    if opt_in:
-        text += f" **Opt-in from this level:** {', '.join(opt_in)}."
-    return text + "\n"
-
-
 GENERATORS = {
-    "level-adds": level_adds,
     "ladder-table": ladder_table,
     "ladder-diagram": ladder_diagram,
     "auto-matrix": auto_matrix,

@@ -357,8 +357,9 @@ def expected_ladder_cell(level):
 
 
 def test_ladder_table_lists_what_each_level_turns_on(site):
-    """One row per level, its meaning from _levels and exactly the components its preset has."""
-    rows = find_table(page_of(site, "ladder.md"), "level", "what it means")
+    """On the home page, one row per level, its meaning from _levels and exactly the
+    components its preset has."""
+    rows = find_table(page_of(site, "index.md"), "level", "what it means")
     assert [row[0].text.strip() for row in rows] == sorted(CONFIG["_levels"], key=int)
     for row in rows:
         level = row[0].text.strip()
@@ -367,10 +368,9 @@ def test_ladder_table_lists_what_each_level_turns_on(site):
         assert listed == expected_ladder_cell(int(level)), level
 
 
-@pytest.mark.parametrize("page", ["ladder.md", "questions.md"])
-def test_auto_matrix_gives_each_components_value_per_level(site, page):
+def test_auto_matrix_gives_each_components_value_per_level(site):
     """The table of what auto resolves to has every component and its five preset values."""
-    rows = find_table(page_of(site, page), "component question", "level 0")
+    rows = find_table(page_of(site, "questions.md"), "component question", "level 0")
     matrix = {row[0].text.strip(): [cell.text.strip() for cell in row[1:]] for row in rows}
     assert matrix == {name: spec["levels"] for name, spec in CONFIG["_components"].items()}
 
@@ -422,11 +422,13 @@ def test_question_row_gives_label_choices_and_default(site, name):
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
-def test_component_question_default_follows_each_level(site, name):
-    """A component's default is auto, spelled out as the value it takes at every level."""
-    default = questions_rows(site)[name][3]
-    assert default.codes[0] == "auto"
-    assert expand_level_runs(default.text) == CONFIG["_components"][name]["levels"]
+def test_component_question_default_is_auto_and_points_to_its_values(site, name):
+    """A component's default is auto, linked to the table of what auto is at each level on
+    the same page rather than spelled out again in the cell."""
+    _, _, choices, default, _ = questions_rows(site)[name]
+    assert default.codes == ["auto"]
+    assert default.hrefs == ["#what-auto-means-at-each-level"]
+    assert CONFIG["__prompts__"][name]["auto"] not in choices.text, "auto's label sums up presets"
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
@@ -585,7 +587,19 @@ def test_component_page_names_its_part_of_the_end_to_end_run(site, name):
         assert "end-to-end run" not in box
 
 
-# --- the diagram ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_page_gives_auto_at_each_level(site, name):
+    """The box spells out the value auto takes at every level, the page's one view of the
+    presets."""
+    box = glance_box(site, name)
+    line = re.search(r"<li>Default <code>auto</code>:(.*?)</li>", box)
+    assert line, "no 'Default auto:' line in the box"
+    assert CONFIG["__prompts__"][name]["auto"] not in box, "auto's label sums up the presets"
+    text = re.sub(r"<[^>]+>", "", line.group(1))
+    assert expand_level_runs(text) == CONFIG["_components"][name]["levels"]
+
+
+# --- the diagram and the presets ----------------------------------------------------------
 
 
 class LadderParser(HTMLParser):
@@ -672,6 +686,48 @@ def test_ladder_diagram_puts_each_component_where_it_starts(site, name):
         assert f"needs {', '.join(spec['requires'])}" in box.text
 
 
+# Each page that shows the level presets shows them once, in one form: header cells that
+# start the form's table, or the diagram.
+PRESET_FORMS = {
+    "ladder table": ("level", "what it means"),
+    "auto matrix": ("component question", "level 0"),
+    "components table": ("component", "what it adds", "on from"),
+}
+PRESETS_SHOWN = {
+    "index.md": ["ladder table"],
+    "ladder.md": ["ladder diagram"],
+    "questions.md": ["auto matrix"],
+    "components/index.md": ["components table"],
+}
+
+
+def preset_forms(site, page):
+    """The forms of the presets a built page shows, one entry per occurrence."""
+    headers = [[cell.text.strip() for cell in rows[0]] for rows in page_of(site, page).tables]
+    forms = [
+        form
+        for header in headers
+        for form, start in PRESET_FORMS.items()
+        if header[: len(start)] == list(start)
+    ]
+    diagrams = "ladder" in page_resources(site / page.replace(".md", ".html")).classes
+    return forms + (["ladder diagram"] if diagrams else [])
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        str(path.relative_to(DOCS))
+        for path in sorted(DOCS.glob("*.md")) + [COMPONENT_DOCS / "index.md"]
+    ],
+)
+def test_each_page_shows_the_presets_once(site, page):
+    """The home page lists what each level has, the ladder draws where components start,
+    Questions gives what auto is at each level, the components overview where each starts;
+    no page repeats them in another form, and the other pages do not show them."""
+    assert preset_forms(site, page) == PRESETS_SHOWN.get(page, [])
+
+
 # --- the generator on its own -------------------------------------------------------------
 
 
@@ -720,7 +776,4 @@ def test_a_new_component_appears_in_every_generated_part():
     assert "needs [`docker`](components/docker.md)" in gpu_row
     assert "components/gpu.md" in "".join(docs_site.ladder_rung(template, "3"))
     assert "components/gpu.md" not in "".join(docs_site.ladder_rung(template, "2"))
-    assert "gpu" in docs_site.level_adds(template, "3") and "gpu" not in docs_site.level_adds(
-        template, "2"
-    )
     assert "components/gpu.md" in docs_site.component_nav(template)
