@@ -26,6 +26,7 @@ import yaml
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
+from markdown.extensions.toc import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRNAME = "{{cookiecutter.project_slug}}"
@@ -35,6 +36,8 @@ MARKER_RE = re.compile(r"^<!-- generated: ([a-z-]+)((?: [^ >]+)*) -->$", re.MULT
 DERIVED_RE = re.compile(r"cookiecutter\.([A-Za-z_]\w*)")
 COMPONENTS_DIR = "components"
 COMPONENTS_INDEX = f"{COMPONENTS_DIR}/index.md"
+CORE_ANCHOR = f"{COMPONENTS_INDEX}#the-core-every-project-every-level"
+AUTO_ANCHOR = "#what-auto-means-at-each-level"
 REMOVAL_ANCHOR = "upgrading.md#lowering-a-level-or-switching-a-component-off"
 
 
@@ -289,48 +292,67 @@ def available_level(template, spec):
     return max(needed, default=0)
 
 
-def mermaid_node(name, spec):
-    """One component box: its name, its value unless plain yes, and what it needs."""
+def component_with_value(name, value):
+    """A linked component name, with its value unless that is plain yes."""
+    link = component_link(name, f"{COMPONENTS_DIR}/")
+    return link if value == "yes" else f"{link} ({code(value)})"
+
+
+def ladder_item(name, spec):
+    """One component on the ladder: its link, its value unless plain yes, and, in small
+    print, whether it is opt-in and what it needs."""
     level = manifest.first_on_level(spec)
     value = spec["levels"][level] if level is not None else manifest.on_values(spec)[0]
     notes = [] if level is not None else ["opt-in"]
     if spec["requires"]:
         notes.append("needs " + ", ".join(spec["requires"]))
-    label = name if value == "yes" else f"{name}: {value}"
-    if notes:
-        label += f"<br/><small>{', '.join(notes)}</small>"
-    return f'        c_{name}["{label}"]'
+    item = component_with_value(name, value)
+    return f"{item} <small>{', '.join(notes)}</small>" if notes else item
 
 
-def mermaid_levels(template):
-    """One subgraph per level, holding the components it turns on or makes available."""
-    lines = []
-    for level in template.levels:
-        added = [
-            mermaid_node(name, spec)
-            for name, spec in template.components.items()
-            if available_level(template, spec) == int(level)
-        ]
-        if int(level) == 0:
-            added.insert(0, '        core["the core project: notebook, package, data, Makefile"]')
-        lines.append(f'    subgraph level{level}["{level_title(template, level)}"]')
-        lines.extend(added or [f'        level{level}_none["no new component yet"]'])
-        lines.append("    end")
-    return lines
+def ladder_rung(template, level):
+    """One level of the diagram: its title, linking to its section, over the components it
+    turns on or makes available. ``--step`` shifts each rung right of the one below."""
+    items = [
+        ladder_item(name, spec)
+        for name, spec in template.components.items()
+        if available_level(template, spec) == int(level)
+    ]
+    if int(level) == 0:
+        items.insert(0, f"[the core project]({CORE_ANCHOR}): notebook, package, data, Makefile")
+    title = level_title(template, level)
+    return [
+        f'<div class="ladder-rung" data-level="{level}" style="--step: {level}" markdown>',
+        f"[{title}](#{slugify(title, '-')})",
+        "",
+        *(f"- {item}" for item in items or ["no new component"]),
+        "",
+        "</div>",
+    ]
 
 
 def ladder_diagram(template):
-    """Mermaid source: the levels bottom to top, each with the components it brings.
+    """The ladder drawn in HTML and CSS when the site is built: the highest level on top.
 
-    What a component needs is written in its box rather than drawn as an arrow: arrows inside
-    a level make the layout engine stack the boxes, and the ladder stops looking like one.
+    Nothing is left for the browser to draw, so the page needs no script, and opened from
+    disk without a network it shows the same. What a component needs is written in its box
+    rather than drawn as an arrow. The boxes are Markdown inside HTML (md_in_html), so MkDocs
+    checks their links like any other.
     """
-    lines = ["```mermaid", "flowchart BT", *mermaid_levels(template)]
-    lines.extend(
-        f"    level{lower} --> level{upper}"
-        for lower, upper in zip(template.levels, template.levels[1:])
-    )
-    return "\n".join([*lines, "```"]) + "\n"
+    lines = ['<div class="ladder" markdown>']
+    for level in reversed(template.levels):
+        lines.extend(ladder_rung(template, level))
+    return "\n".join([*lines, "</div>"]) + "\n"
+
+
+def shown_label(template, name, choice):
+    """A choice's label as the site shows it, or None where it would say again what the page
+    says in one place: a level's meaning (the ladder gives it), or the level presets that a
+    component's ``auto`` label sums up (each page shows the presets once)."""
+    label = choice_label(template.context, name, choice)
+    if label == template.context["_levels"].get(choice):
+        return None
+    return None if name in template.components and choice == "auto" else label
 
 
 def choices_cell(template, name):
@@ -342,15 +364,12 @@ def choices_cell(template, name):
     offered = offered_values(template, name)
     if not offered:
         return "free text"
-    context = template.context
-    parts, levels = [], context["_levels"]
+    parts = []
     for choice in offered:
-        label = choice_label(context, name, choice)
-        parts.append(
-            f"{code(choice)} ({label})" if label and label != levels.get(choice) else code(choice)
-        )
+        label = shown_label(template, name, choice)
+        parts.append(f"{code(choice)} ({label})" if label else code(choice))
     cell = ", ".join(parts)
-    if all(choice in levels for choice in offered):
+    if all(choice in template.context["_levels"] for choice in offered):
         cell += " (see [the maturity ladder](ladder.md))"
     return cell
 
@@ -359,7 +378,7 @@ def default_cell(template, name, defaults):
     """A question's default: its first choice, or its rendered text and what it derives from."""
     raw = template.context[name]
     if name in template.components:
-        return f"{code('auto')}: {level_runs(template.components[name]['levels'])}"
+        return f"{code('auto')} ([by level]({AUTO_ANCHOR}))"
     if isinstance(raw, list):
         return code(raw[0])
     derived = sorted(set(DERIVED_RE.findall(raw)))
@@ -581,15 +600,14 @@ def sentence(text):
 def component_facts(template, name):
     """The generated block under a component page's title: the manifest's facts about it."""
     spec = template.components[name]
-    level = manifest.first_on_level(spec)
-    start = "no level turns it on by itself" if level is None else f"on from level {level}"
+    opt_in = "; no level turns it on by itself" if manifest.first_on_level(spec) is None else ""
     needs = ", ".join(component_link(other) for other in spec["requires"]) or "nothing"
     lines = [
         '!!! abstract "At a glance (generated from cookiecutter.json)"',
         "",
         f"    - {sentence(spec['label'])}",
         f"    - Question {code(name)}: {choices_cell(template, name)}.",
-        f"    - Default: {start}; {code('auto')} resolves to {level_runs(spec['levels'])}.",
+        f"    - Default {code('auto')}: {level_runs(spec['levels'])}{opt_in}.",
         f"    - Needs: {needs}.",
     ]
     for value in manifest.on_values(spec):
@@ -600,61 +618,7 @@ def component_facts(template, name):
     return "\n".join(lines) + "\n"
 
 
-def top_built_level(template):
-    """The highest level that turns on a component of its own (0 when none does)."""
-    starts = [manifest.first_on_level(spec) for spec in template.components.values()]
-    return max((level for level in starts if level is not None), default=0)
-
-
-def build_status(template):
-    """Which levels add components in this version of the template, in one admonition."""
-    top, last = top_built_level(template), int(template.levels[-1])
-    if top == last:
-        body = f"Every level, 0 to {last}, adds its components."
-    else:
-        built = "Levels 0 and 1 are" if top == 1 else f"Levels 0 to {top} are"
-        body = (
-            f"{built} built. Levels {top + 1} to {last} can be chosen but add no "
-            f"component yet, so a project at one of them gets the components of level {top}; "
-            "what they will add is described as planned."
-        )
-    return f'!!! note "What is built today"\n    {body}\n'
-
-
-def component_with_value(name, value):
-    """A linked component name, with its value unless that is plain yes."""
-    link = component_link(name, f"{COMPONENTS_DIR}/")
-    return link if value == "yes" else f"{link} ({code(value)})"
-
-
-def level_adds(template, level):
-    """The components a level turns on first, and the opt-in ones it makes possible."""
-    level = int(level)
-    specs = template.components.items()
-    added = [
-        component_with_value(name, spec["levels"][level])
-        for name, spec in specs
-        if manifest.first_on_level(spec) == level
-    ]
-    opt_in = [
-        component_with_value(name, manifest.on_values(spec)[0])
-        for name, spec in specs
-        if manifest.first_on_level(spec) is None and available_level(template, spec) == level
-    ]
-    if added:
-        text = f"**Turns on:** {', '.join(added)}."
-    elif level == 0:
-        text = "**Turns on:** the core project only (no component)."
-    else:
-        text = "**Turns on:** no new component yet. What this section describes is planned."
-    if opt_in:
-        text += f" **Opt-in from this level:** {', '.join(opt_in)}."
-    return text + "\n"
-
-
 GENERATORS = {
-    "build-status": build_status,
-    "level-adds": level_adds,
     "ladder-table": ladder_table,
     "ladder-diagram": ladder_diagram,
     "auto-matrix": auto_matrix,

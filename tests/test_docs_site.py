@@ -63,14 +63,13 @@ class Cell:
 
 
 class PageParser(HTMLParser):
-    """Collects a page's tables (rows of Cells), its element ids, its links and its diagrams."""
+    """Collects a page's tables (rows of Cells), its element ids and its links."""
 
     def __init__(self):
         super().__init__()
-        self.tables, self.ids, self.hrefs, self.mermaid = [], set(), [], []
+        self.tables, self.ids, self.hrefs = [], set(), []
         self.cell = None
         self.in_code = False
-        self.in_mermaid = False
 
     def handle_starttag(self, tag, attrs):
         """Open tables, rows, cells and code spans; record ids and links."""
@@ -81,9 +80,6 @@ class PageParser(HTMLParser):
             self.hrefs.append(attrs["href"])
             if self.cell:
                 self.cell.hrefs.append(attrs["href"])
-        if tag == "pre" and "mermaid" in (attrs.get("class") or ""):
-            self.in_mermaid = True
-            self.mermaid.append("")
         self.open_structure(tag)
 
     def open_structure(self, tag):
@@ -100,22 +96,18 @@ class PageParser(HTMLParser):
             self.cell.codes.append("")
 
     def handle_endtag(self, tag):
-        """Close code spans, cells and diagrams."""
+        """Close code spans and cells."""
         if tag == "code":
             self.in_code = False
         elif tag in ("td", "th"):
             self.cell = None
-        elif tag == "pre":
-            self.in_mermaid = False
 
     def handle_data(self, data):
-        """Text goes to the open cell, its open code span, and the open diagram."""
+        """Text goes to the open cell and its open code span."""
         if self.cell:
             self.cell.text += data
             if self.in_code:
                 self.cell.codes[-1] += data
-        if self.in_mermaid:
-            self.mermaid[-1] += data
 
 
 def parse_page(path):
@@ -201,6 +193,87 @@ def test_every_link_in_the_built_site_resolves(site):
     assert not broken, "\n".join(broken)
 
 
+# What a browser fetches by itself when it shows a page: tag -> the attribute naming it.
+FETCHED_BY = {
+    "script": "src",
+    "link": "href",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "embed": "src",
+    "object": "data",
+}
+REMOTE_RE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+# What CSS loads: url(...) and @import "..." or @import url(...).
+CSS_URL_RE = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*['"]?([^'")\s;]+)""", re.I)
+
+
+class ResourceParser(HTMLParser):
+    """Collects what a page makes the browser load: the addresses of its scripts, stylesheets,
+    fonts, images and frames (from tags, style blocks and style attributes), and the classes
+    of its elements (the theme fetches a script for some of them)."""
+
+    def __init__(self):
+        super().__init__()
+        self.addresses, self.classes = [], set()
+        self.in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        """Record the fetched attribute of a loading tag, style attributes and classes."""
+        attrs = dict(attrs)
+        if attrs.get(FETCHED_BY.get(tag)):
+            self.addresses.append(attrs[FETCHED_BY[tag]])
+        self.addresses.extend(CSS_URL_RE.findall(attrs.get("style") or ""))
+        self.classes.update((attrs.get("class") or "").split())
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        """A style block ends."""
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data):
+        """The addresses a style block imports or uses."""
+        if self.in_style:
+            self.addresses.extend(CSS_URL_RE.findall(data))
+
+
+def page_resources(page_path):
+    """The parsed resources of one built page."""
+    parser = ResourceParser()
+    parser.feed(page_path.read_text(encoding="utf-8"))
+    return parser
+
+
+def remote_loads(site):
+    """'<file>: <address>' for everything of the site that a browser would fetch from the
+    network: loading tags and CSS of its pages, and the url()s and imports of its stylesheets."""
+    found = []
+    for page_path in sorted(site.rglob("*.html")):
+        addresses = page_resources(page_path).addresses
+        found += [
+            f"{page_path.relative_to(site)}: {url}" for url in addresses if REMOTE_RE.match(url)
+        ]
+    for sheet in sorted(site.rglob("*.css")):
+        addresses = CSS_URL_RE.findall(sheet.read_text(encoding="utf-8"))
+        found += [f"{sheet.relative_to(site)}: {url}" for url in addresses if REMOTE_RE.match(url)]
+    return found
+
+
+def test_built_site_loads_nothing_from_the_network(site):
+    """Opened from disk without a network, the site looks the same: no script, stylesheet or
+    font from a CDN or Google Fonts (the theme's default font is one: ``font: false``)."""
+    found = remote_loads(site)
+    assert not found, "\n".join(found)
+
+
+def test_no_page_makes_the_theme_fetch_a_diagram_script(site):
+    """The theme fetches Mermaid from a CDN at run time for any element of class mermaid,
+    which no link in the HTML shows: the ladder diagram is drawn at build time instead."""
+    pages = [path for path in site.rglob("*.html") if "mermaid" in page_resources(path).classes]
+    assert not pages, pages
+
+
 def slug(heading):
     """The anchor Python-Markdown's toc gives a heading: lowercase words joined by hyphens."""
     text = re.sub(r"[^\w\s-]", "", heading.strip().lower())
@@ -284,8 +357,9 @@ def expected_ladder_cell(level):
 
 
 def test_ladder_table_lists_what_each_level_turns_on(site):
-    """One row per level, its meaning from _levels and exactly the components its preset has."""
-    rows = find_table(page_of(site, "ladder.md"), "level", "what it means")
+    """On the home page, one row per level, its meaning from _levels and exactly the
+    components its preset has."""
+    rows = find_table(page_of(site, "index.md"), "level", "what it means")
     assert [row[0].text.strip() for row in rows] == sorted(CONFIG["_levels"], key=int)
     for row in rows:
         level = row[0].text.strip()
@@ -294,10 +368,9 @@ def test_ladder_table_lists_what_each_level_turns_on(site):
         assert listed == expected_ladder_cell(int(level)), level
 
 
-@pytest.mark.parametrize("page", ["ladder.md", "questions.md"])
-def test_auto_matrix_gives_each_components_value_per_level(site, page):
+def test_auto_matrix_gives_each_components_value_per_level(site):
     """The table of what auto resolves to has every component and its five preset values."""
-    rows = find_table(page_of(site, page), "component question", "level 0")
+    rows = find_table(page_of(site, "questions.md"), "component question", "level 0")
     matrix = {row[0].text.strip(): [cell.text.strip() for cell in row[1:]] for row in rows}
     assert matrix == {name: spec["levels"] for name, spec in CONFIG["_components"].items()}
 
@@ -349,11 +422,13 @@ def test_question_row_gives_label_choices_and_default(site, name):
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
-def test_component_question_default_follows_each_level(site, name):
-    """A component's default is auto, spelled out as the value it takes at every level."""
-    default = questions_rows(site)[name][3]
-    assert default.codes[0] == "auto"
-    assert expand_level_runs(default.text) == CONFIG["_components"][name]["levels"]
+def test_component_question_default_is_auto_and_points_to_its_values(site, name):
+    """A component's default is auto, linked to the table of what auto is at each level on
+    the same page rather than spelled out again in the cell."""
+    _, _, choices, default, _ = questions_rows(site)[name]
+    assert default.codes == ["auto"]
+    assert default.hrefs == ["#what-auto-means-at-each-level"]
+    assert CONFIG["__prompts__"][name]["auto"] not in choices.text, "auto's label sums up presets"
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
@@ -512,22 +587,58 @@ def test_component_page_names_its_part_of_the_end_to_end_run(site, name):
         assert "end-to-end run" not in box
 
 
-# --- the diagram --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_component_page_gives_auto_at_each_level(site, name):
+    """The box spells out the value auto takes at every level, the page's one view of the
+    presets."""
+    box = glance_box(site, name)
+    line = re.search(r"<li>Default <code>auto</code>:(.*?)</li>", box)
+    assert line, "no 'Default auto:' line in the box"
+    assert CONFIG["__prompts__"][name]["auto"] not in box, "auto's label sums up the presets"
+    text = re.sub(r"<[^>]+>", "", line.group(1))
+    assert expand_level_runs(text) == CONFIG["_components"][name]["levels"]
 
 
-def mermaid_subgraphs(source):
-    """Subgraph id -> the node ids declared inside it."""
-    groups, current = {}, None
-    for line in source.splitlines():
-        line = line.strip()
-        if line.startswith("subgraph "):
-            current = line.split()[1].split("[")[0]
-            groups[current] = []
-        elif line == "end":
-            current = None
-        elif current and "[" in line:
-            groups[current].append(line.split("[")[0])
-    return groups
+# --- the diagram and the presets ----------------------------------------------------------
+
+
+class LadderParser(HTMLParser):
+    """Reads the ladder diagram: level -> its rung's Cells, the title first, then one Cell per
+    box (a list item), in page order."""
+
+    def __init__(self):
+        super().__init__()
+        self.rungs, self.rung, self.cell = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        """A rung opens at its div; its title paragraph and each box open a Cell."""
+        attrs = dict(attrs)
+        if tag == "div" and "ladder-rung" in (attrs.get("class") or "").split():
+            self.rung = self.rungs.setdefault(attrs["data-level"], [])
+        elif self.rung is not None and tag in ("p", "li"):
+            self.cell = Cell()
+            self.rung.append(self.cell)
+        elif self.cell and tag == "a":
+            self.cell.hrefs.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        """Boxes and titles end at their tag, rungs at their div (they hold no other div)."""
+        if tag in ("p", "li"):
+            self.cell = None
+        elif tag == "div":
+            self.rung = None
+
+    def handle_data(self, data):
+        """Text goes to the open title or box."""
+        if self.cell:
+            self.cell.text += data
+
+
+def ladder_rungs(site):
+    """Level -> [title, *boxes] of the ladder page's diagram."""
+    parser = LadderParser()
+    parser.feed((site / "ladder.html").read_text(encoding="utf-8"))
+    return parser.rungs
 
 
 def ladder_position(spec):
@@ -543,18 +654,78 @@ def ladder_position(spec):
     return on_everywhere.index(True)
 
 
-def test_ladder_diagram_puts_each_component_where_it_starts(site):
-    """Mermaid source in the page (drawn by the browser): components where they start, needs."""
-    diagrams = page_of(site, "ladder.md").mermaid
-    assert len(diagrams) == 1 and diagrams[0].startswith("flowchart")
-    groups = mermaid_subgraphs(diagrams[0])
-    assert list(groups) == [f"level{level}" for level in sorted(CONFIG["_levels"], key=int)]
-    for name, spec in CONFIG["_components"].items():
-        group = f"level{ladder_position(spec)}"
-        assert f"c_{name}" in groups[group], (name, group)
-        node = next(line for line in diagrams[0].splitlines() if f"c_{name}[" in line)
-        if spec["requires"]:
-            assert f"needs {', '.join(spec['requires'])}" in node
+def test_ladder_diagram_is_drawn_in_the_html(site):
+    """One rung per level, the highest on top, each titled with the level and linking to its
+    section of the page: the page needs no script to show it."""
+    rungs = ladder_rungs(site)
+    assert list(rungs) == sorted(CONFIG["_levels"], key=int, reverse=True)
+    for level, (title, *_) in rungs.items():
+        assert title.text.strip() == f"Level {level}: {CONFIG['_levels'][level].split(':')[0]}"
+        assert title.hrefs == [f"#{slug(title.text)}"]
+
+
+def diagram_boxes(rungs, name):
+    """(level, box) for every box of the diagram that links to a component's page."""
+    href = f"components/{name}.html"
+    return [(level, box) for level, rung in rungs.items() for box in rung[1:] if href in box.hrefs]
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_ladder_diagram_puts_each_component_where_it_starts(site, name):
+    """A component has one box, on the rung where it starts, naming its value unless plain
+    yes, whether it is opt-in, and what it needs."""
+    spec = CONFIG["_components"][name]
+    [(level, box)] = diagram_boxes(ladder_rungs(site), name)
+    assert level == str(ladder_position(spec))
+    opt_in = all(value in OFF for value in spec["levels"])
+    value = next(value for value in [*spec["levels"], *spec["files"]] if value not in OFF)
+    assert (f"({value})" in box.text) == (value != "yes"), box.text
+    assert ("opt-in" in box.text) == opt_in, box.text
+    assert ("needs" in box.text) == bool(spec["requires"]), box.text
+    if spec["requires"]:
+        assert f"needs {', '.join(spec['requires'])}" in box.text
+
+
+# Each page that shows the level presets shows them once, in one form: header cells that
+# start the form's table, or the diagram.
+PRESET_FORMS = {
+    "ladder table": ("level", "what it means"),
+    "auto matrix": ("component question", "level 0"),
+    "components table": ("component", "what it adds", "on from"),
+}
+PRESETS_SHOWN = {
+    "index.md": ["ladder table"],
+    "ladder.md": ["ladder diagram"],
+    "questions.md": ["auto matrix"],
+    "components/index.md": ["components table"],
+}
+
+
+def preset_forms(site, page):
+    """The forms of the presets a built page shows, one entry per occurrence."""
+    headers = [[cell.text.strip() for cell in rows[0]] for rows in page_of(site, page).tables]
+    forms = [
+        form
+        for header in headers
+        for form, start in PRESET_FORMS.items()
+        if header[: len(start)] == list(start)
+    ]
+    diagrams = "ladder" in page_resources(site / page.replace(".md", ".html")).classes
+    return forms + (["ladder diagram"] if diagrams else [])
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        str(path.relative_to(DOCS))
+        for path in sorted(DOCS.glob("*.md")) + [COMPONENT_DOCS / "index.md"]
+    ],
+)
+def test_each_page_shows_the_presets_once(site, page):
+    """The home page lists what each level has, the ladder draws where components start,
+    Questions gives what auto is at each level, the components overview where each starts;
+    no page repeats them in another form, and the other pages do not show them."""
+    assert preset_forms(site, page) == PRESETS_SHOWN.get(page, [])
 
 
 # --- the generator on its own -------------------------------------------------------------
@@ -603,8 +774,6 @@ def test_a_new_component_appears_in_every_generated_part():
     rows = docs_site.questions_table(template).splitlines()
     gpu_row = next(row for row in rows if row.startswith("| `gpu` |"))
     assert "needs [`docker`](components/docker.md)" in gpu_row
-    assert "c_gpu" in mermaid_subgraphs(docs_site.ladder_diagram(template))["level3"]
-    assert "gpu" in docs_site.level_adds(template, "3") and "gpu" not in docs_site.level_adds(
-        template, "2"
-    )
+    assert "components/gpu.md" in "".join(docs_site.ladder_rung(template, "3"))
+    assert "components/gpu.md" not in "".join(docs_site.ladder_rung(template, "2"))
     assert "components/gpu.md" in docs_site.component_nav(template)
