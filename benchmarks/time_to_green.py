@@ -84,9 +84,13 @@ def run_make(project, arguments, log):
 
 
 def reset(project):
-    """What a fresh clone lacks: the virtualenv, pytest's cache and bytecode of src and tests."""
+    """What a fresh clone lacks: the virtualenv, pytest's and mypy's caches, the coverage data
+    and the bytecode of src and tests."""
     shutil.rmtree(project / ".venv", ignore_errors=True)
-    shutil.rmtree(project / ".pytest_cache", ignore_errors=True)
+    for cache in (".pytest_cache", ".mypy_cache"):
+        shutil.rmtree(project / cache, ignore_errors=True)
+    for data in project.glob(".coverage*"):
+        data.unlink()
     for folder in ("src", "tests"):
         for cache in list((project / folder).rglob("__pycache__")):
             shutil.rmtree(cache, ignore_errors=True)

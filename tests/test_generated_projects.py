@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import manifest
 import template_model
-from installed_projects import python_sources, run, run_command
+from installed_projects import OWN_CODE, completed_run, python_sources, run, run_command
 
 pytestmark = pytest.mark.slow
 
@@ -166,7 +166,15 @@ def lint_jobs(bakes, linted):
     return jobs
 
 
-def test_pylint_is_perfect_for_every_distinct_python_set(installed, cookies):
+@pytest.fixture(name="distinct_bakes", scope="module")
+def fixture_distinct_bakes(installed, cookies_session):
+    """One bake per distinct .py set (distinct_python_bakes), for the pylint and mypy tests."""
+    bakes = distinct_python_bakes(cookies_session, installed.version)
+    assert bakes
+    return bakes
+
+
+def test_pylint_is_perfect_for_every_distinct_python_set(installed, distinct_bakes):
     """Components change the Python files; every combination's set must lint at 10.00/10.
 
     The combinations share a handful of distinct .py sets, so each is linted once, with the
@@ -177,11 +185,68 @@ def test_pylint_is_perfect_for_every_distinct_python_set(installed, cookies):
     """
     venv_project = installed.get(max(RUN_LEVELS, key=int))
     linted = linted_in_level_pipelines(installed)
-    bakes = distinct_python_bakes(cookies, installed.version)
-    assert bakes
-    jobs = lint_jobs(bakes, linted)
+    jobs = lint_jobs(distinct_bakes, linted)
     command = [venv_project / ".venv/bin/python", PYLINT_SETS]
     results = json.loads(run_command(command, venv_project, stdin=json.dumps(jobs)).stdout)
     assert [result["directory"] for result in results] == [job["directory"] for job in jobs]
     for job, result in zip(jobs, results):
         assert result["rating"] == 10, (job["options"], result["output"][-3000:])
+
+
+def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes, tmp_path):
+    """Every combination that type-checks (its pyproject.toml configures mypy, with the tests
+    and lint wiring) passes, as ``make lint`` checks it.
+
+    Each distinct .py set the level pipelines have not checked whole runs the richest level's
+    mypy, stubs and libraries, with one cache for all, so the libraries are analysed once.
+    """
+    mypy = installed.venv(max(RUN_LEVELS, key=int)) / "bin" / "mypy"
+    linted = linted_in_level_pipelines(installed)
+    checked = [bake for bake in distinct_bakes if "[tool.mypy]" in pyproject_text(bake)]
+    unchecked = [bake for bake in checked if python_sources(bake) not in linted]
+    assert unchecked, "every set with mypy is linted by a level pipeline: is the filter right?"
+    for bake in unchecked:
+        run([mypy, "--cache-dir", tmp_path / "mypy-cache"], bake)
+
+
+def pyproject_text(project):
+    """The text of a project's pyproject.toml."""
+    return Path(project, "pyproject.toml").read_text(encoding="utf-8")
+
+
+def planted_level():
+    """The lowest level whose pipeline lints and tests: the cheapest project to plant in."""
+    return next(level for level in RUN_LEVELS if {"lint", "test"} <= set(pipeline(level)))
+
+
+# A module added to the package, the target it must fail, and what that target must say.
+PLANTS = {
+    "type error": (
+        '"""Planted: a return value of the wrong type."""\n\n\n'
+        'def planted() -> int:\n    """Text where a number is promised."""\n    return "one"\n',
+        "lint",
+        'Incompatible return value type (got "str", expected "int")',
+    ),
+    "untested module": (
+        '"""Planted: a module no test runs."""\n\n\n'
+        'def planted() -> int:\n    """A number."""\n    return 1\n',
+        "test",
+        'planted.py" failed LINE coverage metric',
+    ),
+}
+
+
+@pytest.mark.parametrize("plant", PLANTS)
+def test_a_planted_defect_fails_the_projects_own_checks(plant, installed, tmp_path):
+    """A type error fails ``make lint`` (mypy), and a module without tests ``make test`` (its
+    own coverage floor), however well the rest of the package is tested."""
+    module, target, message = PLANTS[plant]
+    level = planted_level()
+    project = installed.variant(tmp_path / "planted", level, {}, own_code=True)
+    package = template_model.render_context({})["package_name"]
+    Path(project, "src", package, "planted.py").write_text(module, encoding="utf-8")
+    venv = f"VENV={installed.venv(level)}"
+    completed = completed_run(["make", target, venv], project, env=OWN_CODE)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0, output[-3000:]
+    assert message in output, output[-3000:]
