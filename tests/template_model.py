@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 import black
 import kubernetes_validate
 import manifest
+import markdown_links
 import prometheus_rules
 import yaml
 from cookiecutter.environment import StrictEnvironment
@@ -568,6 +569,15 @@ def prometheus_config_problems(path):
     return problems
 
 
+def markdown_link_problems(path):
+    """Relative links of a Markdown file (README.md, the documentation's pages) that point at no
+    file of the bake, or at no heading of the file they name: GitHub shows them broken, and a
+    strict documentation build fails on them. They depend on the neighbours: checked each time."""
+    links = markdown_links.relative_links(path)
+    problems = [markdown_links.link_problem(path, link) for link in links]
+    return [f"broken link {problem}" for problem in problems if problem]
+
+
 def text_problems(text):
     """Markers left by the template, and a missing or doubled final newline."""
     problems = [f"template marker left: {marker!r}" for marker in MARKER_RE.findall(text)]
@@ -659,6 +669,8 @@ class ProjectChecker:
             problems = problems + self.cached(key, lambda: check_kubernetes(text))
             if relative.name == "kustomization.yaml":
                 problems = problems + kustomization_problems(path)
+        if relative.suffix == ".md":
+            problems = problems + markdown_link_problems(path)
         if fnmatch.fnmatch(relative.as_posix(), PROMETHEUS_FILES):
             problems = problems + self.prometheus_problems(project_dir, relative, digest)
         schema_args = schema_for(relative)

@@ -1,13 +1,13 @@
 """The contributing guide's steps are all a new component needs.
 
 docs/contributing.md ("How to add a component") promises that a component is one manifest
-entry with its question, resolution key and prompts, its files, and the scripts that write
-copier's questions and the README's ladder: no test, demo or validator is edited. Here a
-dummy component is added to a copy of the template by exactly those steps, as a contributor
-would (the scripts are the copy's own, run from its folder). Then the copy's own checks of
-the declarations, copier.yml and the README pass; cookiecutter bakes the dummy's file at the
-level that turns it on, and not below it nor when answered ``no``; and copier makes the same
-trees from the same answers.
+entry with its question, resolution key and prompts, its files, the scripts that write
+copier's questions and the README's ladder, and its row in the README's table of questions:
+no test, demo or validator is edited. Here a dummy component is added to a copy of the
+template by exactly those steps, as a contributor would (the scripts are the copy's own, run
+from its folder). Then the copy's own checks of the declarations, copier.yml and the README
+pass; cookiecutter bakes the dummy's file at the level that turns it on, and not below it nor
+when answered ``no``; and copier makes the same trees from the same answers.
 """
 
 import json
@@ -77,6 +77,16 @@ def add_files(root):
     (root / "docs" / "components" / f"{NAME}.md").write_text(DOCS_PAGE, encoding="utf-8")
 
 
+def name_in_readme(root):
+    """Step 4: the question in the README's table of questions."""
+    readme = root / "README.md"
+    header = "| question | choices (default first) |\n|---|---|\n"
+    row = f"| `{NAME}` (needs `docker`) | auto, yes, no |\n"
+    text = readme.read_text(encoding="utf-8")
+    assert header in text, "the README's table of questions has another header"
+    readme.write_text(text.replace(header, header + row), encoding="utf-8")
+
+
 def run_in(root, *command):
     """Run a command of the guide in the copy, with this interpreter; its output if it fails.
     pytest-xdist's variables stay out, so a pytest run there is a plain one."""
@@ -88,13 +98,14 @@ def run_in(root, *command):
 
 
 def follow_the_guide(root):
-    """The guide's three steps, on the copy at ``root``, committed for copier."""
+    """The guide's four steps, on the copy at ``root``, committed for copier."""
     path = root / "cookiecutter.json"
     config = with_question(json.loads(path.read_text(encoding="utf-8")))
     path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     add_files(root)
     run_in(root, "scripts/copier_questions.py", "--write")
     run_in(root, "scripts/ladder.py", "--write")
+    name_in_readme(root)
     commit_all(root, "Add the dummy component by the contributing guide")
     return config
 

@@ -60,3 +60,13 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path, break_it, message):
     root = template_copy(tmp_path)
     break_it(root)
     assert message in script_cli.one_line_refusal(ladder.main, root, "README.md")
+
+
+def test_readme_questions_table_names_every_question():
+    """The README's table of questions is written by hand: a new question (a new component's)
+    must be added to it, or this fails naming it."""
+    readme = (manifest.ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| question | choices", 1)[1].split("\n\n", 1)[0]
+    questions = [name for name in CONFIG if not name.startswith("_")]
+    missing = [name for name in questions if f"`{name}`" not in table]
+    assert not missing, f"add to the README's questions table: {missing}"

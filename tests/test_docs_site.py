@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import copier_questions
 import pytest
 import manifest
+from markdown_links import EXTERNAL, link_problem, relative_links, slug
 import template_model
 import yaml
 
@@ -32,9 +33,6 @@ CONFIG = manifest.load_config()
 COMPONENTS = list(CONFIG["_components"])
 QUESTIONS = [name for name in CONFIG if not name.startswith("_")]
 OFF = manifest.OFF_VALUES
-LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-FENCE_RE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
-EXTERNAL = ("http://", "https://", "mailto:", "javascript:", "data:")
 # Python's urllib, and with it anything MkDocs or a plugin would fetch, honours these.
 NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
 
@@ -272,35 +270,6 @@ def test_no_page_makes_the_theme_fetch_a_diagram_script(site):
     which no link in the HTML shows: the ladder diagram is drawn at build time instead."""
     pages = [path for path in site.rglob("*.html") if "mermaid" in page_resources(path).classes]
     assert not pages, pages
-
-
-def slug(heading):
-    """The anchor Python-Markdown's toc gives a heading: lowercase words joined by hyphens."""
-    text = re.sub(r"[^\w\s-]", "", heading.strip().lower())
-    return re.sub(r"[-\s]+", "-", text).strip("-")
-
-
-def markdown_anchors(path):
-    """The heading anchors of a Markdown file."""
-    text = FENCE_RE.sub("", path.read_text(encoding="utf-8"))
-    return {slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
-
-
-def relative_links(path):
-    """Relative link targets of a Markdown file, code blocks left out."""
-    text = FENCE_RE.sub("", path.read_text(encoding="utf-8"))
-    return [link for link in LINK_RE.findall(text) if not link.startswith(EXTERNAL)]
-
-
-def link_problem(source, link):
-    """Why a relative link of a Markdown file points nowhere, or None."""
-    parts = urlsplit(link)
-    target = (source.parent / unquote(parts.path)) if parts.path else source
-    if not target.exists():
-        return f"{link}: {target} does not exist"
-    if parts.fragment and target.suffix == ".md" and parts.fragment not in markdown_anchors(target):
-        return f"{link}: no heading with anchor #{parts.fragment} in {target.name}"
-    return None
 
 
 @pytest.mark.parametrize(

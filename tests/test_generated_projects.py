@@ -32,6 +32,9 @@ PYLINT_PERFECT = "Your code has been rated at 10.00/10"
 LINT_HOOKS = ("black", "pylint", "mypy")
 HOOKS_LEVEL = str(manifest.first_on_level(manifest.components(CONFIG)["pre_commit"]))
 PYLINT_SETS = Path(__file__).with_name("pylint_sets.py")
+# The folders the generated `make lint` runs pylint on; the project's other .py files (the
+# documentation site's hook) are linted by test_pylint_is_perfect_for_every_distinct_python_set.
+MAKE_LINT_DIRS = ("src", "tests")
 
 
 def pipeline(level):
@@ -110,8 +113,9 @@ def baked_sources(cookies, context):
     return result.project_path, python_sources(result.project_path)
 
 
-def distinct_python_bakes(cookies, python_version):
-    """One bake per distinct set of .py contents across every valid combination.
+def distinct_python_bakes(cookies, python_version, keep=lambda combination: True):
+    """One bake per distinct set of .py contents across every valid combination (that ``keep``
+    accepts).
 
     Combinations are grouped by python_set_key and the first of each group is baked; so is
     the last, which must give the same .py files (else the key misses something they read).
@@ -120,6 +124,8 @@ def distinct_python_bakes(cookies, python_version):
     read_answers = python_template_answers()
     groups = {}
     for index, combination in enumerate(manifest.valid_combinations(CONFIG)):
+        if not keep(combination):
+            continue
         metadata = {"python_version": python_version}
         level = levels[index % len(levels)]
         context = template_model.combination_context(CONFIG, combination, level, metadata)
@@ -138,10 +144,17 @@ def distinct_python_bakes(cookies, python_version):
 IMPORT_CHECKS = ("--disable=all", "--enable=import-error,no-name-in-module,cyclic-import")
 
 
+def make_lint_part(sources):
+    """The files of a .py set that the generated ``make lint`` lints (MAKE_LINT_DIRS)."""
+    return {path: text for path, text in sources.items() if path.split("/")[0] in MAKE_LINT_DIRS}
+
+
 def linted_in_level_pipelines(installed):
     """The .py sets that test_level_pipeline_passes lints in full (``make lint``)."""
     return [
-        python_sources(installed.get(level)) for level in RUN_LEVELS if "lint" in pipeline(level)
+        make_lint_part(python_sources(installed.get(level)))
+        for level in RUN_LEVELS
+        if "lint" in pipeline(level)
     ]
 
 
@@ -156,13 +169,22 @@ def pylint_options(sources, linted):
 
 
 def lint_jobs(bakes, linted):
-    """The pylint runs the distinct .py sets need (see pylint_options), as pylint_sets jobs."""
-    jobs = []
+    """The pylint runs the distinct .py sets need (see pylint_options), as pylint_sets jobs.
+
+    The files ``make lint`` leaves out (the documentation site's hook) are linted in full, each
+    distinct file once, since no level pipeline lints them.
+    """
+    jobs, others = [], {}
     for bake_dir in bakes:
         sources = python_sources(bake_dir)
-        options = pylint_options(sources, linted)
+        covered = make_lint_part(sources)
+        options = pylint_options(covered, linted)
         if options is not None:
-            jobs.append({"directory": str(bake_dir), "options": options, "files": sorted(sources)})
+            jobs.append({"directory": str(bake_dir), "options": options, "files": sorted(covered)})
+        for path in sorted(sources.keys() - covered.keys()):
+            others.setdefault((path, sources[path]), bake_dir)
+    for (path, _), bake_dir in others.items():
+        jobs.append({"directory": str(bake_dir), "options": (), "files": [path]})
     return jobs
 
 
