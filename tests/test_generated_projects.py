@@ -114,13 +114,9 @@ def baked_sources(cookies, context):
     return result.project_path, python_sources(result.project_path)
 
 
-def distinct_python_bakes(cookies, python_version, keep=lambda combination: True):
-    """One bake per distinct set of .py contents across every valid combination (that ``keep``
-    accepts).
-
-    Combinations are grouped by python_set_key and the first of each group is baked; so is
-    the last, which must give the same .py files (else the key misses something they read).
-    """
+def python_set_groups(python_version, keep):
+    """The contexts of every valid combination that ``keep`` accepts, grouped by
+    python_set_key: the combinations of a group render the same .py files."""
     levels = manifest.levels(CONFIG)
     read_answers = python_template_answers()
     groups = {}
@@ -131,8 +127,18 @@ def distinct_python_bakes(cookies, python_version, keep=lambda combination: True
         level = levels[index % len(levels)]
         context = template_model.combination_context(CONFIG, combination, level, metadata)
         groups.setdefault(python_set_key(context, read_answers), []).append(context)
+    return list(groups.values())
+
+
+def distinct_python_bakes(cookies, python_version, keep=lambda combination: True):
+    """One bake per distinct set of .py contents across every valid combination (that ``keep``
+    accepts).
+
+    Of each group of python_set_groups the first is baked; so is the last, which must give
+    the same .py files (else the key misses something they read).
+    """
     distinct = {}
-    for contexts in groups.values():
+    for contexts in python_set_groups(python_version, keep):
         project, sources = baked_sources(cookies, contexts[0])
         assert baked_sources(cookies, contexts[-1])[1] == sources, (contexts[0], contexts[-1])
         digest = hashlib.sha256(repr(sorted(sources.items())).encode()).hexdigest()
