@@ -151,9 +151,14 @@ def distinct_python_bakes(cookies, python_version, keep=lambda combination: True
 IMPORT_CHECKS = ("--disable=all", "--enable=import-error,no-name-in-module,cyclic-import")
 
 
+def sources_under(sources, folders):
+    """The files of a .py set under the given top-level folders."""
+    return {path: text for path, text in sources.items() if path.split("/")[0] in folders}
+
+
 def make_lint_part(sources):
     """The files of a .py set that the generated ``make lint`` lints (MAKE_LINT_DIRS)."""
-    return {path: text for path, text in sources.items() if path.split("/")[0] in MAKE_LINT_DIRS}
+    return sources_under(sources, MAKE_LINT_DIRS)
 
 
 def linted_in_level_pipelines(installed):
@@ -236,6 +241,37 @@ def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes, tm
     assert unchecked, "every set with mypy is linted by a level pipeline: is the filter right?"
     for bake in unchecked:
         run([mypy, "--cache-dir", tmp_path / "mypy-cache"], bake)
+
+
+def test_tests_pass_over_the_coverage_floors_for_every_distinct_python_set(
+    installed, distinct_bakes
+):
+    """Every combination's own tests pass, over its coverage floors, as ``make test`` runs them.
+
+    The level pipelines run ``make test`` on the presets; each other distinct set of the code
+    and tests runs it here, on the richest level's virtualenv with its own src/ first.
+    """
+    venv = installed.venv(max(RUN_LEVELS, key=int))
+    tested = {
+        package_and_tests(python_sources(installed.get(level)))
+        for level in RUN_LEVELS
+        if "test" in pipeline(level)
+    }
+    untested = {}
+    for bake in distinct_bakes:
+        if "coverage-threshold" in pyproject_text(bake):
+            key = package_and_tests(python_sources(bake))
+            if key not in tested:
+                untested.setdefault(key, bake)
+    assert untested, "every set with tests is tested by a level pipeline: is the filter right?"
+    for bake in untested.values():
+        run(["make", "test", f"VENV={venv}"], bake, env=OWN_CODE)
+
+
+def package_and_tests(sources):
+    """What decides a bake's ``make test``: its src/ and tests/ files (the site's hook and
+    other .py files do not), as a hashable key."""
+    return tuple(sorted(sources_under(sources, ("src", "tests")).items()))
 
 
 def pyproject_text(project):
