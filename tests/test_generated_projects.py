@@ -183,8 +183,8 @@ def pylint_options(sources, linted):
 def lint_jobs(bakes, linted):
     """The pylint runs the distinct .py sets need (see pylint_options), as pylint_sets jobs.
 
-    The files ``make lint`` leaves out (the documentation site's hook) are linted in full, each
-    distinct file once, since no level pipeline lints them.
+    A .py file outside the folders ``make lint`` checks (MAKE_LINT_DIRS) is linted in full,
+    each distinct file once, since no level pipeline lints it.
     """
     jobs, others = [], {}
     for bake_dir in bakes:
