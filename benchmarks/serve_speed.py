@@ -73,9 +73,10 @@ from train_scale import BUSY_SHARE, CpuClock, spread
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 LIMIT_WORKER = Path(__file__).resolve().with_name("serve_limit_worker.py")
-# scripts/ is a folder of scripts, not a package: the shared server helpers are imported by path.
+# scripts/ is a folder of scripts, not a package: the shared helpers are imported by path.
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 import loopback  # pylint: disable=wrong-import-position
+from project_env import project_env  # pylint: disable=wrong-import-position
 
 PROJECT_NAME = "Bench Wine Classifier"
 GENERATED = "generated API"
@@ -222,15 +223,11 @@ def parse_args(argv):
     return args
 
 
-def project_env(project):
-    """The environment make and the servers run in: the project's venv and uv on PATH."""
-    path = os.pathsep.join([str(project / ".venv" / "bin"), str(Path(sys.executable).parent)])
-    return dict(
-        os.environ,
-        PATH=f"{path}{os.pathsep}{os.environ['PATH']}",
-        MLFLOW_DISABLE_TELEMETRY="true",
-        MLFLOW_TRACKING_URI=f"sqlite:///{project / 'mlflow.db'}",
-    )
+def env_of(project):
+    """The environment make and the servers run in (scripts/project_env.py), the project's venv
+    first and its MLflow store named."""
+    tracking = f"sqlite:///{project / 'mlflow.db'}"
+    return project_env(project / ".venv" / "bin", MLFLOW_TRACKING_URI=tracking)
 
 
 def prepare_project(workdir, level):
@@ -246,7 +243,7 @@ def prepare_project(workdir, level):
         subprocess.run(
             ["make", target],
             cwd=project,
-            env=project_env(project),
+            env=env_of(project),
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -379,7 +376,7 @@ def start(endpoint, stack, workdir, args):
     log = args.output / f"{slug(endpoint.name)}.log"
     project = endpoint.project
     server = stack.enter_context(
-        loopback.running(command, project, project_env(project), base + endpoint.ready_path, log)
+        loopback.running(command, project, env_of(project), base + endpoint.ready_path, log)
     )
     answer = loopback.request(base + endpoint.predict_path, json.loads(endpoint.body))
     if answer.status != 200:
@@ -406,7 +403,12 @@ def measure_limit(project, row, batch_rows):
         str(LIMIT_REPEAT),
     ]
     completed = subprocess.run(
-        command, cwd=project, env=project_env(project), capture_output=True, text=True, check=False
+        command,
+        cwd=project,
+        env=env_of(project),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if completed.returncode != 0:
         raise SystemExit(f"the in-process limit failed:\n{completed.stderr[-4000:]}")

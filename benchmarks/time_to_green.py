@@ -5,8 +5,9 @@ warm (one install first), the virtualenv is not (each round deletes .venv). Roun
 between the JOBS values asked for, so that a machine whose load drifts weighs on each alike.
 The wall time depends on whatever else the machine runs; the CPU seconds (user and system, of
 every process the round started) much less, so both are printed, with the share of the CPUs
-that other processes took during each round. PYTHONDONTWRITEBYTECODE matters too: with it set,
-every process compiles each module it imports again, a cost each extra process pays in full.
+that other processes took during each round. The rounds run as a developer's shell does, with
+Python writing the bytecode of what it imports: PYTHONDONTWRITEBYTECODE, which some CI machines
+set, is left out, since with it every process compiles each module it imports again.
 
 Usage: python benchmarks/time_to_green.py [--level 4] [--rounds 3] [--jobs 1 2]
 """
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 from train_scale import CpuClock, spread
+
+from project_env import project_env  # train_scale puts scripts/ on sys.path
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ("install", "lint", "test")
@@ -43,9 +46,9 @@ def parse_args(argv=None):
 
 
 def make_env():
-    """This interpreter's bin folder (so uv) first on PATH, as the template's Makefile has it."""
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    return dict(os.environ, PATH=path)
+    """The environment of a developer's shell (scripts/project_env.py): uv on PATH, as the
+    template's Makefile has it, and Python writing the bytecode of what it imports."""
+    return project_env()
 
 
 def bake(output, level, python):
@@ -127,8 +130,6 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="time-to-green-") as workdir:
         project = bake(workdir, args.level, args.python)
         log = Path(workdir, "make.log")
-        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-            print("PYTHONDONTWRITEBYTECODE is set: each process compiles what it imports")
         run_make(project, ["install"], log)
         report(rounds(project, args.jobs, args.rounds, log), args.level)
     return 0

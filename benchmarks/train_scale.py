@@ -49,6 +49,10 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+# scripts/ is a folder of scripts, not a package: the shared helpers are imported by path.
+sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
+from project_env import project_env  # pylint: disable=wrong-import-position
+
 WORKER = Path(__file__).resolve().with_name("train_scale_worker.py")
 PROJECT_NAME = "Train Scale Bench"
 NUMERIC = 20
@@ -180,15 +184,9 @@ def write_data(path: Path, rows: int, task: str, seed: int) -> Path:
     return path
 
 
-def project_env(project: Path) -> dict[str, str]:
-    """The project's commands find uv beside this interpreter; nothing reports usage."""
-    path = os.pathsep.join([str(project / ".venv" / "bin"), str(Path(sys.executable).parent)])
-    return dict(
-        os.environ,
-        PATH=f"{path}{os.pathsep}{os.environ['PATH']}",
-        UV_COMPILE_BYTECODE="1",
-        MLFLOW_DISABLE_TELEMETRY="true",
-    )
+def env_of(project: Path) -> dict[str, str]:
+    """The environment of the project's commands (scripts/project_env.py), its venv first."""
+    return project_env(project / ".venv" / "bin")
 
 
 def prepare_project(workdir: Path) -> Path:
@@ -208,7 +206,7 @@ def prepare_project(workdir: Path) -> Path:
     completed = subprocess.run(
         ["make", "install"],
         cwd=project,
-        env=project_env(project),
+        env=env_of(project),
         capture_output=True,
         text=True,
         check=False,
@@ -246,7 +244,12 @@ def run_worker(project: Path, config: Path) -> dict:
     python = project / ".venv" / "bin" / "python"
     command = [str(python), str(WORKER), package, str(config.relative_to(project))]
     completed = subprocess.run(
-        command, cwd=project, env=project_env(project), capture_output=True, text=True, check=False
+        command,
+        cwd=project,
+        env=env_of(project),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if completed.returncode != 0:
         raise SystemExit(f"training failed:\n{completed.stdout}{completed.stderr[-6000:]}")

@@ -10,7 +10,6 @@ at the level), each described by its ``## `` comment in the project's Makefile.
 import argparse
 import csv
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 import drift_scenario
 import loopback
 import manifest
+from project_env import project_env
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
@@ -118,14 +118,8 @@ def commit(project):
 
 
 def step_env():
-    """The environment of every step: this interpreter's bin folder (and uv) first on PATH.
-
-    uv compiles bytecode as it installs: with PYTHONDONTWRITEBYTECODE set, every step would
-    otherwise compile scikit-learn, pandas and MLflow again. MLflow is told not to report usage,
-    which would only look up a host that an offline machine cannot reach.
-    """
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    return dict(os.environ, PATH=path, UV_COMPILE_BYTECODE="1", MLFLOW_DISABLE_TELEMETRY="true")
+    """The environment of every step (see project_env)."""
+    return project_env()
 
 
 def run_step(project, target, what, variables=(), fails=False):

@@ -13,12 +13,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import manifest
+from project_env import project_env
 import template_model
 
 CONFIG = manifest.load_config()
@@ -29,20 +29,8 @@ OWN_CODE = {"PYTHONPATH": "src"}
 
 
 def subprocess_env(extra=None):
-    """The environment of the projects' commands.
-
-    This virtualenv's bin folder goes first on PATH, so the projects' Makefiles find uv. uv
-    compiles bytecode when it installs, since PYTHONDONTWRITEBYTECODE may be set and every
-    command would then compile scikit-learn, pandas and MLflow again. MLflow and DVC are told
-    not to report usage, which would only look up hosts that an offline machine cannot reach.
-    """
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    quiet = {
-        "UV_COMPILE_BYTECODE": "1",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "DVC_NO_ANALYTICS": "1",
-    }
-    return {**os.environ, "PATH": path, **quiet, **(extra or {})}
+    """The environment of the projects' commands (see scripts/project_env.py), with ``extra``."""
+    return project_env(**(extra or {}))
 
 
 def completed_run(command, cwd, env=None, timeout=900, stdin=None):
