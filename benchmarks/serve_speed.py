@@ -69,7 +69,7 @@ from cookiecutter.main import cookiecutter
 from matplotlib.figure import Figure
 from matplotlib.ticker import ScalarFormatter
 
-from train_scale import BUSY_SHARE, CpuClock, spread
+from train_scale import BUSY_SHARE, CpuClock, output_of, spread
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 LIMIT_WORKER = Path(__file__).resolve().with_name("serve_limit_worker.py")
@@ -402,17 +402,8 @@ def measure_limit(project, row, batch_rows):
         "--repeat",
         str(LIMIT_REPEAT),
     ]
-    completed = subprocess.run(
-        command,
-        cwd=project,
-        env=env_of(project),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"the in-process limit failed:\n{completed.stderr[-4000:]}")
-    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    stdout = output_of(command, project, env_of(project), "the in-process limit")
+    figures = json.loads(stdout.strip().splitlines()[-1])
     return {int(size): values for size, values in figures.items()}
 
 

@@ -203,16 +203,7 @@ def prepare_project(workdir: Path) -> Path:
     }
     print("baking and installing a level 2 project ...", flush=True)
     cookiecutter(str(TEMPLATE_ROOT), no_input=True, extra_context=extra, output_dir=str(workdir))
-    completed = subprocess.run(
-        ["make", "install"],
-        cwd=project,
-        env=env_of(project),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"make install failed:\n{completed.stdout}{completed.stderr}")
+    output_of(["make", "install"], project, env_of(project), "make install")
     return project
 
 
@@ -243,17 +234,19 @@ def run_worker(project: Path, config: Path) -> dict:
     package = project.name.replace("-", "_")
     python = project / ".venv" / "bin" / "python"
     command = [str(python), str(WORKER), package, str(config.relative_to(project))]
+    stdout = output_of(command, project, env_of(project), "training")
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def output_of(command: list[str], project: Path, env: dict[str, str], what: str) -> str:
+    """Run a command in the project; its stdout, or exit saying that ``what`` failed, with the
+    end of its output."""
     completed = subprocess.run(
-        command,
-        cwd=project,
-        env=env_of(project),
-        capture_output=True,
-        text=True,
-        check=False,
+        command, cwd=project, env=env, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
-        raise SystemExit(f"training failed:\n{completed.stdout}{completed.stderr[-6000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{what} failed:\n{completed.stdout}{completed.stderr[-6000:]}")
+    return completed.stdout
 
 
 def spread(values: list[float], scale: float, digits: int) -> str:
