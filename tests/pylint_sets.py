@@ -50,13 +50,19 @@ def is_inside(location, directory):
 
 
 def forget(directory):
-    """Drop what astroid cached about the modules of ``directory`` and every file lookup; the
-    parsed third-party modules stay, which is the point."""
+    """Drop what astroid cached about the modules of ``directory``, every file lookup and the
+    modules the project told pylint to ignore; the parsed third-party modules stay, which is
+    the point.
+
+    pylint adds a project's ``ignored-modules`` to astroid's denylist, which it never empties:
+    left there, a later project that does not ignore them could not import them.
+    """
     manager = astroid.MANAGER
     for name, module in list(manager.astroid_cache.items()):
         if is_inside(getattr(module, "file", None), directory):
             del manager.astroid_cache[name]
     manager._mod_file_cache.clear()  # pylint: disable=protected-access
+    manager.module_denylist.clear()
     for lookup in FILE_LOOKUPS:
         lookup.cache_clear()
 
