@@ -23,7 +23,8 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 from train_scale import CpuClock, spread
 
-from project_env import project_env  # train_scale puts scripts/ on sys.path
+import manifest  # train_scale puts scripts/ on sys.path
+from project_env import project_env
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ("install", "lint", "test")
@@ -39,8 +40,8 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--python",
-        default=f"{sys.version_info.major}.{sys.version_info.minor}",
-        help="python_version of the bake (default: this interpreter's)",
+        default=manifest.load_config()["python_version"],
+        help="python_version of the bake (default: the template's, what pressing Enter gives)",
     )
     return parser.parse_args(argv)
 
