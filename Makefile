@@ -43,11 +43,12 @@ $(BIN)/python: pyproject.toml
 
 venv: $(BIN)/python ## Create .venv with the test dependencies (uses uv)
 
-# Two workers for the two cores CI has. `--dist load` deals the first quarter of the queue to
-# the workers in turn, and the rest to whichever is free: tests/conftest.py queues the slow tests
-# first, so each worker starts on half of them. (worksteal gives each worker half of the queue,
-# one of them every slow test, and the other takes them back only once its own half is done.)
-PYTEST := $(BIN)/pytest -n 2 --dist load
+# Two workers for the two cores CI has. `--dist loadgroup` hands out the tests one at a time to
+# whichever worker is free, in queue order, the tests of one xdist_group mark together (those
+# that share an expensive fixture): tests/conftest.py queues the slow tests first, so both
+# workers start on them. (worksteal gives each worker half of the queue, one of them every slow
+# test, and the other takes them back only once its own half is done.)
+PYTEST := $(BIN)/pytest -n 2 --dist loadgroup
 
 test: venv ## Run the whole test suite, slow tests included
 	$(PYTEST) $(PYTEST_ARGS)

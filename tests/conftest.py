@@ -24,9 +24,10 @@ def pytest_configure(config):  # pylint: disable=redefined-outer-name  # pytest'
 
 
 def pytest_collection_modifyitems(items):
-    """Slow tests first, in their files' order: with ``--dist load`` (make test) the workers
-    are dealt them in turn, so the long ones start at once on every worker and the quick ones
-    fill the gaps, instead of one long test running alone at the end while the other idles."""
+    """Slow tests first, in their files' order: with ``--dist loadgroup`` (make test) the
+    workers take them as they come free, so the long ones start at once on every worker and
+    the quick ones fill the gaps, instead of one long test running alone at the end while the
+    other idles."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

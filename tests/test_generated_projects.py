@@ -36,6 +36,9 @@ PYLINT_SETS = Path(__file__).with_name("pylint_sets.py")
 # the documentation site's hook); a .py file elsewhere is linted by
 # test_pylint_is_perfect_for_every_distinct_python_set.
 MAKE_LINT_DIRS = ("src", "tests", "docs")
+# The tests that share the distinct_bakes fixture: `make test` (--dist loadgroup) runs them on
+# one worker, which bakes the distinct sets once.
+DISTINCT_SETS = pytest.mark.xdist_group("distinct-python-sets")
 
 
 def pipeline(level):
@@ -208,6 +211,7 @@ def fixture_distinct_bakes(installed, cookies_session):
     return bakes
 
 
+@DISTINCT_SETS
 def test_pylint_is_perfect_for_every_distinct_python_set(installed, distinct_bakes):
     """Components change the Python files; every combination's set must lint at 10.00/10.
 
@@ -227,6 +231,7 @@ def test_pylint_is_perfect_for_every_distinct_python_set(installed, distinct_bak
         assert result["rating"] == 10, (job["options"], result["output"][-3000:])
 
 
+@DISTINCT_SETS
 def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes, tmp_path):
     """Every combination that type-checks (its pyproject.toml configures mypy, with the tests
     and lint wiring) passes, as ``make lint`` checks it.
@@ -243,6 +248,7 @@ def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes, tm
         run([mypy, "--cache-dir", tmp_path / "mypy-cache"], bake)
 
 
+@DISTINCT_SETS
 def test_tests_pass_over_the_coverage_floors_for_every_distinct_python_set(
     installed, distinct_bakes
 ):

@@ -65,7 +65,17 @@ class Team:
         return run(["make", f"VENV={self.venv}", *targets], self.project, env=env)
 
 
-@pytest.fixture(name="team", scope="module", params=SERVING_LEVELS)
+def team_group(level):
+    """The tests of one level's team share its servers: `make test` (``--dist loadgroup``) runs
+    them on one worker, so the servers start and the model trains once."""
+    return pytest.mark.xdist_group(f"team-level{level}")
+
+
+@pytest.fixture(
+    name="team",
+    scope="module",
+    params=[pytest.param(level, marks=team_group(level)) for level in SERVING_LEVELS],
+)
 def fixture_team(request, installed, tmp_path_factory):
     """A fresh project of a serving level with its tracking server on PostgreSQL, trained and
     promoted through the server; the servers stop when the module's tests are done."""
@@ -164,6 +174,7 @@ def image_python():
 
 
 @pytest.mark.slow
+@team_group(IMAGE_LEVEL)
 @pytest.mark.parametrize("team", [IMAGE_LEVEL], indirect=True)
 def test_image_recipe_serves_the_champion_with_runtime_requirements_only(team, installed, tmp_path):
     """The replayed image loads the team server's champion, answers, and passes its
