@@ -46,12 +46,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def make_env():
-    """The environment of a developer's shell (scripts/project_env.py): uv on PATH, as the
-    template's Makefile has it, and Python writing the bytecode of what it imports."""
-    return project_env()
-
-
 def bake(output, level, python):
     """Bake the level into ``output`` as a git repository (the pre-commit hook installs)."""
     extra = {"maturity_level": level, "python_version": python}
@@ -73,7 +67,7 @@ def run_make(project, arguments, log):
         completed = subprocess.run(
             ["make", *arguments],
             cwd=project,
-            env=make_env(),
+            env=project_env(),
             stdout=output,
             stderr=output,
             check=False,

@@ -117,11 +117,6 @@ def commit(project):
             sys.exit(f"demo failed at `git {command[0]}` in {project}: {error}")
 
 
-def step_env():
-    """The environment of every step (see project_env)."""
-    return project_env()
-
-
 def run_step(project, target, what, variables=(), fails=False):
     """Run one make target of the generated project; stop the demo if it fails.
 
@@ -131,7 +126,7 @@ def run_step(project, target, what, variables=(), fails=False):
     command = " ".join(["make", target, *variables])
     print(f"\n==> {command}: {what}", flush=True)
     started = time.monotonic()
-    result = subprocess.run(command.split(), cwd=project, env=step_env(), check=False)
+    result = subprocess.run(command.split(), cwd=project, env=project_env(), check=False)
     if (result.returncode != 0) != fails:
         sys.exit(f"demo failed at `{command}` (exit {result.returncode}) in {project}")
     outcome = f"failed as expected (exit {result.returncode})" if fails else "passed"
@@ -185,7 +180,7 @@ def serve_and_predict(project, output):
     log = output / "serve.log"
     print(f"\n==> make serve PORT={port}: the API serving @champion, with A/B routing", flush=True)
     with loopback.running(
-        ["make", "serve", f"PORT={port}"], project, step_env(), base + "/ready", log
+        ["make", "serve", f"PORT={port}"], project, project_env(), base + "/ready", log
     ):
         show_api(base, first_row(project))
     print(f"<== the API answered on {base}; its log is in {log}", flush=True)
@@ -252,7 +247,7 @@ def serve_monitor_and_retrain(project, output):
         flush=True,
     )
     with loopback.running(
-        ["make", "serve", f"PORT={port}"], project, step_env(), base + "/ready", log
+        ["make", "serve", f"PORT={port}"], project, project_env(), base + "/ready", log
     ):
         show_api(base, first_row(project))
         print("\n==> traffic: normal wines, then wines from a new vineyard", flush=True)
