@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests.
+"""Fixtures shared by the tests (conftest.py says which processes load them).
 
 The bundled samples are loaded once per test session: the tests of the sample helpers read them
 and none may change them, so loading them again per test would only slow the suite down.
