@@ -9,8 +9,15 @@ there too would delay every worker by seconds of imports that process never uses
 import pytest
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Load the shared fixtures, unless this is the process that only hands out the tests."""
-    hands_out_tests = bool(config.getoption("numprocesses", None))
-    if not hands_out_tests or hasattr(config, "workerinput"):
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Load the shared fixtures, unless this process only hands out the tests.
+
+    After the other session-start hooks: pytest-cov starts measuring a worker in one, and the
+    package's modules, which the fixtures import, must load under it for their module-level
+    lines to count as covered.
+    """
+    config = session.config
+    workers = bool(config.getoption("numprocesses", None))
+    if not workers or hasattr(config, "workerinput"):
         config.pluginmanager.import_plugin("shared_fixtures")
