@@ -9,6 +9,7 @@ benchmark, which runs outside pytest.
 
 import os
 
+import binary_cache
 import installed_projects
 import jinja_cache
 import manifest
@@ -40,9 +41,11 @@ def run_folder(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def _compile_jinja_once():
-    """Every bake of a test process reuses the Jinja code compiled before (see jinja_cache)."""
+    """Every bake of a test process reuses the Jinja code compiled before (see jinja_cache)
+    and binaryornot's verdicts on the template's files (see binary_cache)."""
     with pytest.MonkeyPatch.context() as patch:
         jinja_cache.install(patch)
+        binary_cache.install(patch)
         yield
 
 
