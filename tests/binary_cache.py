@@ -26,7 +26,6 @@ def asking_once(is_binary):
             verdicts[key] = is_binary(path)
         return verdicts[key]
 
-    is_binary_cached.verdicts = verdicts
     return is_binary_cached
 
 

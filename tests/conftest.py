@@ -40,7 +40,7 @@ def run_folder(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _compile_jinja_once():
+def _reuse_what_every_bake_repeats():
     """Every bake of a test process reuses the Jinja code compiled before (see jinja_cache)
     and binaryornot's verdicts on the template's files (see binary_cache)."""
     with pytest.MonkeyPatch.context() as patch:
