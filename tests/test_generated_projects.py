@@ -232,13 +232,13 @@ def test_pylint_is_perfect_for_every_distinct_python_set(installed, distinct_bak
 
 
 @DISTINCT_SETS
-def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes):
+def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes, tmp_path):
     """Every combination that type-checks (its pyproject.toml configures mypy, with the tests
     and lint wiring) passes, as ``make lint`` checks it.
 
     Each distinct .py set the level pipelines have not checked whole runs the richest level's
-    mypy, stubs and libraries, with the run's mypy cache (see the installed fixture), so the
-    libraries are not analysed again.
+    mypy, stubs and libraries, one after another with one cache of this test's own, so the
+    libraries are analysed once.
     """
     mypy = installed.venv(max(RUN_LEVELS, key=int)) / "bin" / "mypy"
     linted = linted_in_level_pipelines(installed)
@@ -246,7 +246,7 @@ def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes):
     unchecked = [bake for bake in checked if make_lint_part(python_sources(bake)) not in linted]
     assert unchecked, "every set with mypy is linted by a level pipeline: is the filter right?"
     for bake in unchecked:
-        run([mypy], bake)
+        run([mypy, "--cache-dir", tmp_path / "mypy-cache"], bake)
 
 
 @DISTINCT_SETS
