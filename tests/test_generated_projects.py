@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 import manifest
 import template_model
-from installed_projects import OWN_CODE, completed_run, python_sources, run, run_command
+from installed_projects import (
+    OWN_CODE,
+    PROJECT_JOBS,
+    completed_run,
+    python_sources,
+    run,
+    run_command,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +32,7 @@ CONFIG = manifest.load_config()
 # Levels whose preset turns on something the level below does not: running an identical
 # preset again would prove nothing. New components at a level add that level automatically.
 RUN_LEVELS = manifest.distinct_presets(CONFIG)
+RICHEST_LEVEL = max(RUN_LEVELS, key=int)
 PYLINT_PERFECT = "Your code has been rated at 10.00/10"
 # The pre-commit hooks that run the tools of `make lint` with its settings. They run at the first
 # level with pre-commit; above it, the pipeline's `make lint` has just run the same tools on the
@@ -76,9 +84,12 @@ def test_level_pipeline_passes(level, installed, tmp_path):
 
     A clean ``git status`` at the end proves two things: pre-commit changed no file, and
     every artefact the pipeline wrote (.venv, data, caches) is ignored by .gitignore.
+
+    The richest level runs with the project's own JOBS, so pylint's and pytest-xdist's worker
+    processes are tested; the others with one process each (installed_projects.ONE_PROCESS).
     """
     project = installed.get(level)
-    env = hook_skips(project, level)
+    env = {**hook_skips(project, level), **(PROJECT_JOBS if level == RICHEST_LEVEL else {})}
     outputs = {target: run(["make", target], project, env=env) for target in pipeline(level)}
     if "lint" in outputs:
         assert PYLINT_PERFECT in outputs["lint"], outputs["lint"]
@@ -221,7 +232,7 @@ def test_pylint_is_perfect_for_every_distinct_python_set(installed, distinct_bak
     set whose files all appear, unchanged, in such a set (the same code without tests, say)
     gets the only checks whose result can differ.
     """
-    venv_project = installed.get(max(RUN_LEVELS, key=int))
+    venv_project = installed.get(RICHEST_LEVEL)
     linted = linted_in_level_pipelines(installed)
     jobs = lint_jobs(distinct_bakes, linted)
     command = [venv_project / ".venv/bin/python", PYLINT_SETS]
@@ -240,7 +251,7 @@ def test_mypy_passes_for_every_distinct_python_set(installed, distinct_bakes, tm
     mypy, stubs and libraries, one after another with one cache of this test's own, so the
     libraries are analysed once.
     """
-    mypy = installed.venv(max(RUN_LEVELS, key=int)) / "bin" / "mypy"
+    mypy = installed.venv(RICHEST_LEVEL) / "bin" / "mypy"
     linted = linted_in_level_pipelines(installed)
     checked = [bake for bake in distinct_bakes if "[tool.mypy]" in pyproject_text(bake)]
     unchecked = [bake for bake in checked if make_lint_part(python_sources(bake)) not in linted]
@@ -258,7 +269,7 @@ def test_tests_pass_over_the_coverage_floors_for_every_distinct_python_set(
     The level pipelines run ``make test`` on the presets; each other distinct set of the code
     and tests runs it here, on the richest level's virtualenv with its own src/ first.
     """
-    venv = installed.venv(max(RUN_LEVELS, key=int))
+    venv = installed.venv(RICHEST_LEVEL)
     tested = {
         package_and_tests(python_sources(installed.get(level)))
         for level in RUN_LEVELS
