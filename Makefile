@@ -43,12 +43,18 @@ $(BIN)/python: pyproject.toml
 
 venv: $(BIN)/python ## Create .venv with the test dependencies (uses uv)
 
-# Two workers for the two cores CI has. `--dist loadgroup` hands out the tests one at a time to
-# whichever worker is free, in queue order, the tests of one xdist_group mark together (those
-# that share an expensive fixture): tests/conftest.py queues the slow tests first, so both
-# workers start on them. (worksteal gives each worker half of the queue, one of them every slow
-# test, and the other takes them back only once its own half is done.)
-PYTEST := $(BIN)/pytest -n 2 --dist loadgroup
+# Three workers for the two cores CI has: the tests are not all computing. They wait on servers
+# they started, on a level's virtualenv another worker is installing, on files written and read
+# back; with two workers the cores sat idle for a fifth of the run. The generated projects' own
+# commands run in one process each (tests/installed_projects.py), so the extra worker is the
+# only oversubscription. TEST_WORKERS=2 (or more on a bigger machine) overrides it.
+# `--dist loadgroup` hands out the tests one at a time to whichever worker is free, in queue
+# order, the tests of one xdist_group mark together (those that share an expensive fixture):
+# tests/conftest.py queues the slow tests first, so every worker starts on them. (worksteal
+# gives each worker part of the queue, one of them every slow test, and the others take them
+# back only once their own part is done.)
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test: venv ## Run the whole test suite, slow tests included
 	$(PYTEST) $(PYTEST_ARGS)

@@ -26,7 +26,7 @@ GIT = ("git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.
 INSTALLED_MARKER = "installed-project.txt"
 # The environment that makes a variant's own package shadow the editable install of its level.
 OWN_CODE = {"PYTHONPATH": "src"}
-# The suite's two workers keep both cores busy, so a project's pylint and pytest spreading their
+# The suite's workers keep the cores busy, so a project's pylint and pytest spreading their
 # work over more processes only repeat the start-up each process pays (inferring or importing
 # the libraries: about 12 CPU-seconds per level-4 `make lint test`). The projects' commands run
 # with JOBS=1, unless a test asks for the project's own default (PROJECT_JOBS) to test that path.
