@@ -105,6 +105,16 @@ def template_files(template_dir=TEMPLATE_DIR):
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def load_yaml(text):
+    """One YAML document, read with SafeLoader: the checks read YAML files of every bake."""
+    return yaml.load(text, Loader=SafeLoader)  # nosec B506: SafeLoader builds plain data only
+
+
+def load_all_yaml(text):
+    """Every YAML document of ``text``, read with SafeLoader, as a list."""
+    return list(yaml.load_all(text, Loader=SafeLoader))  # nosec B506: as load_yaml
+
+
 class _TaggedLoader(SafeLoader):  # pylint: disable=too-many-ancestors
     """A YAML loader that reads copier.yml's custom tags (``!include``) as plain nodes."""
 
@@ -275,8 +285,8 @@ def check_notebook(text):
 def parse_problems(suffix, text):
     """Parse data files by their suffix; a parse error becomes a problem."""
     parsers = {
-        ".yml": lambda t: list(yaml.safe_load_all(t)),
-        ".yaml": lambda t: list(yaml.safe_load_all(t)),
+        ".yml": load_all_yaml,
+        ".yaml": load_all_yaml,
         ".toml": tomllib.loads,
         ".json": json.loads,
         ".ipynb": check_notebook,
@@ -339,7 +349,7 @@ def published_on_loopback(port):
 
 def compose_exposure_problems(text):
     """Services without authentication that docker-compose.yml publishes beyond loopback."""
-    services = (yaml.safe_load(text) or {}).get("services") or {}
+    services = (load_yaml(text) or {}).get("services") or {}
     return [
         f"publishes {name}'s port {port} on every interface, and {name} has no "
         "authentication: bind it to 127.0.0.1"
@@ -352,7 +362,7 @@ def compose_exposure_problems(text):
 def check_kubernetes(text):
     """Each resource of a manifest must match its kind's schema, strictly, in every version."""
     try:
-        documents = [doc for doc in yaml.safe_load_all(text) if doc]
+        documents = [doc for doc in load_all_yaml(text) if doc]
     except yaml.YAMLError:  # the parse check reports it
         return []
     problems = []
@@ -459,7 +469,7 @@ def yaml_mapping(path):
     """(the YAML mapping in ``path``, []) or (None, its problem); a parse error is left to the
     parse check, which reports it once."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError:
         return None, []
     if not isinstance(document, dict):
@@ -482,7 +492,7 @@ def kustomization_problems(path):
     documents = []
     for name in sorted(listed & present):
         try:
-            loaded = yaml.safe_load_all((path.parent / name).read_text(encoding="utf-8"))
+            loaded = load_all_yaml((path.parent / name).read_text(encoding="utf-8"))
             documents += [doc for doc in loaded if isinstance(doc, dict)]
         except yaml.YAMLError:  # the parse check reports it
             continue

@@ -26,7 +26,6 @@ import covering
 import pytest
 import manifest
 import template_model
-import yaml
 
 CONFIG = manifest.load_config()
 NAMES = list(manifest.components(CONFIG))
@@ -153,7 +152,7 @@ def metadata_problems(project_dir, answers):
         if answers["python_version"] not in project.get("requires-python", ""):
             problems.append(f"pyproject.toml: requires-python ignores {answers['python_version']}")
     answers_path = project_dir / template_model.answers_file()
-    recorded = yaml.safe_load(answers_path.read_text(encoding="utf-8"))
+    recorded = template_model.load_yaml(answers_path.read_text(encoding="utf-8"))
     questions = {key: value for key, value in answers.items() if not key.startswith("_")}
     if {k: v for k, v in recorded.items() if not k.startswith("_")} != questions:
         problems.append(f"{answers_path.name}: answers differ from {questions}")
