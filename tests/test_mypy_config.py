@@ -1,12 +1,13 @@
-"""mypy follows exactly the libraries the generated package imports, and refuses any other.
+"""mypy follows exactly the libraries the generated package imports, and refuses any other;
+pylint leaves those libraries to mypy.
 
 A cold mypy run spent two thirds of its time in what the libraries import in turn (MLflow's
 database, cloud and notebook layers), so the generated ``[tool.mypy]`` sets
 ``follow_imports = "error"`` and lists the libraries to follow. That list must hold every
 library some level's code imports (else mypy fails on it) and only those (a stale entry would
 read as a dependency): both are read here from the template's source, all levels at once,
-and from the pyproject.toml a bake renders. The slow tests run mypy itself on every distinct
-set of the code (test_generated_projects).
+and from the pyproject.toml a bake renders. The slow tests run mypy and pylint themselves on
+every distinct set of the code (test_generated_projects).
 """
 
 import re
@@ -22,6 +23,9 @@ CONFIG = manifest.load_config()
 # `import a.b [as c]` alone on its line (a comment may follow), or `from a.b import`: the
 # top-level name (a docstring's "import the ..." is neither). The source holds Jinja, so it is
 # scanned rather than parsed.
+# The libraries mypy follows that pylint still infers: pylint must see pydantic's BaseModel to
+# count a model's methods, and inspects compiled orjson rather than reading source.
+INFERRED_BY_PYLINT = {"pydantic", "orjson"}
 IMPORT_RE = re.compile(
     r"^[ \t]*(?:import[ \t]+(\w+)[\w.]*(?:[ \t]+as[ \t]+\w+)?[ \t]*(?:#.*)?$"
     r"|from[ \t]+(\w+)[\w.]*[ \t]+import\b)",
@@ -49,14 +53,20 @@ def override_modules(mypy, setting, value):
     ]
 
 
-@pytest.fixture(name="mypy_settings", scope="module")
-def fixture_mypy_settings(cookies_session):
-    """``[tool.mypy]`` of the richest level's bake, which has the tests and lint wiring."""
+@pytest.fixture(name="tool_settings", scope="module")
+def fixture_tool_settings(cookies_session):
+    """``[tool]`` of the richest level's bake, which has the tests and lint wiring."""
     level = manifest.levels(CONFIG)[-1]
     baked = cookies_session.bake(extra_context={"maturity_level": level})
     assert baked.exception is None, baked.exception
     pyproject = (baked.project_path / "pyproject.toml").read_text(encoding="utf-8")
-    return tomllib.loads(pyproject)["tool"]["mypy"]
+    return tomllib.loads(pyproject)["tool"]
+
+
+@pytest.fixture(name="mypy_settings", scope="module")
+def fixture_mypy_settings(tool_settings):
+    """``[tool.mypy]`` of that bake."""
+    return tool_settings["mypy"]
 
 
 def test_an_unlisted_library_is_an_error_not_silently_any(mypy_settings):
@@ -75,3 +85,11 @@ def test_every_imported_library_is_followed_or_declared_untyped_once(mypy_settin
         "imported, not listed": sorted(imported_libraries() - set(listed)),
         "listed, not imported": sorted(set(listed) - imported_libraries()),
     }
+
+
+def test_pylint_leaves_the_libraries_mypy_follows_to_mypy(tool_settings, mypy_settings):
+    """Inferring from those libraries' source took most of pylint's time, and mypy checks the
+    package's use of them; pylint infers only INFERRED_BY_PYLINT of them."""
+    followed = set(override_modules(mypy_settings, "follow_imports", "normal"))
+    ignored = tool_settings["pylint"]["typecheck"]["ignored-modules"]
+    assert sorted(ignored) == sorted(followed - INFERRED_BY_PYLINT)
