@@ -4,9 +4,11 @@ At every level whose preset serves a model, a fresh project starts its own ``mak
 tracking-server`` on a throwaway PostgreSQL database (tests/team_servers.py) and, with
 ``MLFLOW_TRACKING_URI=http://...`` only, runs ``make train promote`` and ``make serve``: the
 steps of the generated README's team section, which a test keeps in step with these. Nothing
-may land in the project's own store. A better model, trained and promoted by another process,
-is then served: at once after ``POST /admin/reload`` where monitoring reloads models, after a
-restart where the API loads its champion only when it starts.
+may land in the project's own store, and nothing may stay in the temporary folder: models
+downloaded from a server are deleted once loaded, or every reload would grow the disk. A
+better model, trained and promoted by another process, is then served: at once after ``POST
+/admin/reload`` where monitoring reloads models, after a restart where the API loads its
+champion only when it starts.
 
 The image's recipe (tests/image_recipe.py) is replayed from the Dockerfile at the highest
 serving level: runtime requirements and the package only, the copied files only, its user,
@@ -50,6 +52,12 @@ class Team:
     venv: Path
     uri: str
     artifacts: Path
+    temp: Path
+
+    def env(self):
+        """The variables of the project's commands: the team server only, and a temporary
+        folder of their own (TMPDIR), which must be empty when they are done."""
+        return {"MLFLOW_TRACKING_URI": self.uri, "TMPDIR": str(self.temp)}
 
     def reloads_models(self):
         """Whether the level's API picks up a new champion while it runs (monitoring)."""
@@ -61,8 +69,7 @@ class Team:
 
     def make(self, *targets):
         """Run the project's make targets against the team server only."""
-        env = {"MLFLOW_TRACKING_URI": self.uri}
-        return run(["make", f"VENV={self.venv}", *targets], self.project, env=env)
+        return run(["make", f"VENV={self.venv}", *targets], self.project, env=self.env())
 
 
 def team_group(level):
@@ -84,11 +91,13 @@ def fixture_team(request, installed, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"team-level{level}")
     project = installed.variant(folder / "project", level, {})
     artifacts = folder / "artifacts"
+    temp = folder / "tmp"
+    temp.mkdir()
     with (
         throwaway_postgresql() as store,
         tracking_server(project, venv, store, artifacts, SERVER_STEP) as uri,
     ):
-        team = Team(level, project, venv, uri, artifacts)
+        team = Team(level, project, venv, uri, artifacts, temp)
         team.make(*TRAIN_STEP)
         yield team
 
@@ -100,8 +109,8 @@ def fixture_api(team, tmp_path):
 
     def start():
         port = loopback.free_port()
-        env = {"MLFLOW_TRACKING_URI": team.uri}
-        return make_serve(team.project, team.venv, port, tmp_path / f"serve-{port}.log", env)
+        log = tmp_path / f"serve-{port}.log"
+        return make_serve(team.project, team.venv, port, log, team.env())
 
     return start
 
@@ -137,6 +146,8 @@ def test_team_server_holds_runs_and_models_and_serves_a_later_champion(team, api
     if not team.reloads_models():
         with api() as base:
             check_serves(base, team.project, after)
+    left = sorted(path.name for path in team.temp.iterdir())
+    assert not left, f"the project's commands left {left} in their temporary folder"
 
 
 def team_steps(readme):

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.pipeline.tracking import (
     DEFAULT_TRACKING_URI,
     SCHEMA_METADATA,
     flatten,
+    load_registered_model,
     log_training_run,
     registered_schema,
     tracking_uri,
@@ -92,7 +93,9 @@ def test_the_challenger_loads_back_with_its_data_schema(make_settings, fit, task
     settings["model"] = {"estimator": estimator, "params": {}}
     result = fit(settings)
     tracked = log_training_run(result)
-    loaded = mlflow.sklearn.load_model(f"models:/{tracked.model_name}@{CHALLENGER_ALIAS}")
+    client = MlflowClient(tracked.tracking_uri)
+    challenger = client.get_model_version_by_alias(tracked.model_name, CHALLENGER_ALIAS)
+    loaded = load_registered_model(tracked.model_name, challenger.version)
     features = result.split.test_features
     assert list(loaded.predict(features)) == list(result.model.predict(features))
     unseen = features.head(2).assign(colour="ultraviolet")

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mlflow.sklearn
+import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
 from ..pipeline.config import load_config
 from ..pipeline.run import prepare_data
 from ..pipeline.schema import DataSchema, Task
-from ..pipeline.tracking import tracking_uri
+from ..pipeline.tracking import load_registered_model, tracking_uri
 from ..serving.registry import rows_frame
 from .drift import PREDICTION, DriftVerdict, detect_drift, prediction_drift
 from .metrics import VERDICT_FILE
@@ -92,7 +92,7 @@ def reference_predictions(name: str, version: str, reference: pd.DataFrame) -> A
     """What ``version`` predicts for the reference rows; None when it cannot be loaded."""
     mlflow.set_tracking_uri(tracking_uri())
     try:
-        model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
+        model = load_registered_model(name, version)
     except (MlflowException, OSError) as error:
         LOGGER.warning(
             "predictions not compared: cannot load %s version %s: %s", name, version, error

@@ -15,7 +15,7 @@ or ``--replace-champion`` to crown the challenger without a comparison.
 
 from dataclasses import dataclass
 
-import mlflow.sklearn
+import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
@@ -24,7 +24,13 @@ from .errors import PipelineError
 from .evaluate import score
 from .run import PreparedData, prepare_data
 from .schema import DataSchema
-from .tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri, version_run_id
+from .tracking import (
+    CHALLENGER_ALIAS,
+    load_registered_model,
+    registered_schema,
+    tracking_uri,
+    version_run_id,
+)
 
 CHAMPION_ALIAS = "champion"
 
@@ -122,7 +128,7 @@ def incomparable(name: str, champion: str, trained: DataSchema, now: DataSchema)
 
 def version_score(name: str, version: str, prepared: PreparedData, metric: str) -> float:
     """A registered version's ``metric`` on the held-out rows."""
-    model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
+    model = load_registered_model(name, version)
     split = prepared.split
     return score(model, split.test_features, split.test_target, metric)
 

@@ -9,6 +9,7 @@ and takes the alias ``challenger``, the candidate that a promotion compares with
 
 import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -16,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import mlflow.artifacts
 import mlflow.sklearn
 import skops.io
 from mlflow import MlflowClient
-from mlflow.models import get_model_info, infer_signature
-from mlflow.models.model import ModelInfo
+from mlflow.models import Model, infer_signature
+from mlflow.models.model import MLMODEL_FILE_NAME, ModelInfo
+from sklearn.pipeline import Pipeline
 
 from .errors import PipelineError
 from .run import TrainingResult
@@ -165,8 +168,29 @@ def signature_schema(model_info: ModelInfo) -> DataSchema:
     return DataSchema(task=Task.CLASSIFICATION, target="", features=features)
 
 
+def load_registered_model(name: str, number: str) -> Pipeline:
+    """A registered version's model, loaded into memory.
+
+    From a tracking server MLflow downloads a model into a new temporary folder that it never
+    deletes: an API that reloads models, or a drift check run every hour, would fill the disk
+    (a container's, or a pod's ephemeral storage). Here the folder goes once the model is loaded.
+    """
+    with tempfile.TemporaryDirectory(prefix="mlflow-model-") as folder:
+        return mlflow.sklearn.load_model(f"models:/{name}/{number}", dst_path=folder)
+
+
+def registered_model_info(name: str, number: str) -> ModelInfo:
+    """A registered version's metadata (its MLmodel file), read without leaving a copy behind
+    (see :func:`load_registered_model`)."""
+    with tempfile.TemporaryDirectory(prefix="mlflow-model-") as folder:
+        path = mlflow.artifacts.download_artifacts(
+            f"models:/{name}/{number}/{MLMODEL_FILE_NAME}", dst_path=folder
+        )
+        return Model.load(path).get_model_info()
+
+
 def registered_schema(name: str, number: str) -> DataSchema:
     """The data schema a registered version was trained with, read from its metadata."""
-    model_info = get_model_info(f"models:/{name}/{number}")
+    model_info = registered_model_info(name, number)
     document = (model_info.metadata or {}).get(SCHEMA_METADATA)
     return DataSchema.from_dict(document) if document else signature_schema(model_info)

@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import mlflow.sklearn
+import mlflow
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
@@ -23,7 +23,13 @@ from mlflow.exceptions import MlflowException
 from ..pipeline.errors import ConfigError
 from ..pipeline.promotion import CHAMPION_ALIAS, alias_version, same_inputs
 from ..pipeline.schema import DataSchema, Kind
-from ..pipeline.tracking import CHALLENGER_ALIAS, registered_schema, tracking_uri, version_run_id
+from ..pipeline.tracking import (
+    CHALLENGER_ALIAS,
+    load_registered_model,
+    registered_schema,
+    tracking_uri,
+    version_run_id,
+)
 from .batching import MicroBatcher, Rows
 from .routing import CHALLENGER, CHAMPION
 from .settings import ServeSettings
@@ -154,7 +160,7 @@ def load_version(
         version=version,
         run_id=run_id,
         data_sha256=client.get_run(run_id).data.tags.get("lineage.data_sha256"),
-        estimator=mlflow.sklearn.load_model(f"models:/{name}/{version}"),
+        estimator=load_registered_model(name, version),
         schema=schema,
         max_batch_size=settings.micro_batch_rows,
     )
