@@ -8,6 +8,7 @@ benchmark, which runs outside pytest.
 """
 
 import os
+import tempfile
 
 import binary_cache
 import installed_projects
@@ -15,6 +16,7 @@ import jinja_cache
 import manifest
 import pytest
 import template_model
+from cookiecutter import hooks
 from copier_model import snapshot_template
 
 
@@ -46,6 +48,24 @@ def _reuse_what_every_bake_repeats():
     with pytest.MonkeyPatch.context() as patch:
         jinja_cache.install(patch)
         binary_cache.install(patch)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _delete_rendered_hooks():
+    """cookiecutter writes each hook, rendered, to a temporary file that it never deletes
+    (cookiecutter/cookiecutter#886): two files per bake, thousands a run. Each hook's file is
+    written in a folder of its own here, deleted once the hook has run."""
+    run_rendered = hooks.run_script_with_context
+
+    def run_then_delete(script_path, cwd, context):
+        with tempfile.TemporaryDirectory(prefix="cookiecutter-hook-") as folder:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(tempfile, "tempdir", folder)
+                run_rendered(script_path, cwd, context)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hooks, "run_script_with_context", run_then_delete)
         yield
 
 
