@@ -20,12 +20,12 @@ import template_model
 import manifest
 
 CONFIG = manifest.load_config()
-# `import a.b [as c]` alone on its line (a comment may follow), or `from a.b import`: the
-# top-level name (a docstring's "import the ..." is neither). The source holds Jinja, so it is
-# scanned rather than parsed.
 # The libraries mypy follows that pylint still infers: pylint must see pydantic's BaseModel to
 # count a model's methods, and inspects compiled orjson rather than reading source.
 INFERRED_BY_PYLINT = {"pydantic", "orjson"}
+# `import a.b [as c]` alone on its line (a comment may follow), or `from a.b import`: the
+# top-level name (a docstring's "import the ..." is neither). The source holds Jinja, so it is
+# scanned rather than parsed.
 IMPORT_RE = re.compile(
     r"^[ \t]*(?:import[ \t]+(\w+)[\w.]*(?:[ \t]+as[ \t]+\w+)?[ \t]*(?:#.*)?$"
     r"|from[ \t]+(\w+)[\w.]*[ \t]+import\b)",
@@ -81,9 +81,10 @@ def test_every_imported_library_is_followed_or_declared_untyped_once(mypy_settin
     untyped = override_modules(mypy_settings, "ignore_missing_imports", True)
     listed = followed + untyped
     assert sorted(listed) == sorted(set(listed)), f"listed twice: {listed}"
-    assert set(listed) == imported_libraries(), {
-        "imported, not listed": sorted(imported_libraries() - set(listed)),
-        "listed, not imported": sorted(set(listed) - imported_libraries()),
+    imported = imported_libraries()
+    assert set(listed) == imported, {
+        "imported, not listed": sorted(imported - set(listed)),
+        "listed, not imported": sorted(set(listed) - imported),
     }
 
 
