@@ -37,6 +37,8 @@ SCHEMA_METADATA = "data_schema"
 # What loading the model needs, pinned to the versions that trained it. Listing them saves
 # MLflow from inferring them in a subprocess, which takes several seconds per run.
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "skops", "pandas", "numpy")
+# The prefix of the temporary folders a registered model is downloaded into, deleted once read.
+DOWNLOAD_PREFIX = "mlflow-model-"
 # Characters MLflow refuses in a param name, which a column name may hold (``weight (kg)``).
 NOT_IN_PARAM_NAMES = re.compile(r"[^/\w.\- :]")
 
@@ -175,14 +177,14 @@ def load_registered_model(name: str, number: str) -> Pipeline:
     deletes: an API that reloads models, or a drift check run every hour, would fill the disk
     (a container's, or a pod's ephemeral storage). Here the folder goes once the model is loaded.
     """
-    with tempfile.TemporaryDirectory(prefix="mlflow-model-") as folder:
+    with tempfile.TemporaryDirectory(prefix=DOWNLOAD_PREFIX) as folder:
         return mlflow.sklearn.load_model(f"models:/{name}/{number}", dst_path=folder)
 
 
 def registered_model_info(name: str, number: str) -> ModelInfo:
     """A registered version's metadata (its MLmodel file), read without leaving a copy behind
     (see :func:`load_registered_model`)."""
-    with tempfile.TemporaryDirectory(prefix="mlflow-model-") as folder:
+    with tempfile.TemporaryDirectory(prefix=DOWNLOAD_PREFIX) as folder:
         path = mlflow.artifacts.download_artifacts(
             f"models:/{name}/{number}/{MLMODEL_FILE_NAME}", dst_path=folder
         )
