@@ -4,15 +4,17 @@ The first level whose preset turns monitoring on is installed once (tests/instal
 the test bakes a fresh project of that level and runs it as a user would. It trains and
 promotes a champion and serves it with `make serve`, polling the registry every second; eight
 client threads then post drifted wines (scripts/drift_scenario.py) to /predict over loopback
-HTTP until the end. Through that stream the prediction log fills, `monitor` finds the drift,
-and `make retrain-if-drift` trains on data that includes the drifted wines' labels and
-promotes the new model. The running API must pick it up without a restart and without failing
-a single request, never answer from the old version again, and say all of it in /metrics.
+HTTP until the end, at a slower pace while `monitor` and the retraining run. Through that
+stream the prediction log fills, `monitor` finds the drift, and `make retrain-if-drift` trains
+on data that includes the drifted wines' labels and promotes the new model. The running API
+must pick it up without a restart and without failing a single request, never answer from the
+old version again, and say all of it in /metrics.
 Last, the API that served all this must still keep the contract of its OpenAPI document under
 schemathesis (tests/api_fuzz.py), /admin/reload included: the aliases no longer move, so a
 reload it sends serves the same versions.
 """
 
+import contextlib
 import operator
 import re
 import subprocess
@@ -39,6 +41,10 @@ CLIENT_THREADS = 8
 # swaps, not throughput (benchmarks/serve_speed.py measures that). At full speed the clients
 # would take a core from the retraining the test waits for, and from the other tests.
 PAUSE_SECONDS = 0.05
+# The pause while `monitor` and the retraining run, which take tens of seconds: requests stay in
+# flight (16 a second), but at the full pace the server took 100 of the test's 240 CPU-seconds
+# answering them, and twice as long to check and retrain on the cores it left.
+QUIET_PAUSE_SECONDS = 0.5
 # The exit status of `python -m <package> monitor` when it finds drift.
 DRIFT_STATUS = 3
 # Logged predictions to wait for before the drift check: more than drift.min_rows (100).
@@ -62,6 +68,7 @@ class Load:
     def __init__(self, base, rows, threads=CLIENT_THREADS):
         self.base = base
         self.rows = rows
+        self.pause = PAUSE_SECONDS
         self.stop = threading.Event()
         self.answers = [[] for _ in range(threads)]
         self.threads = [
@@ -95,7 +102,16 @@ class Load:
                 answers.append(WHO_ANSWERED(answer.body))
             else:
                 answers.append(f"{answer.status}: {answer.body}")
-            self.stop.wait(PAUSE_SECONDS)
+            self.stop.wait(self.pause)
+
+    @contextlib.contextmanager
+    def quieter(self):
+        """Pause QUIET_PAUSE_SECONDS between each client's requests during the block."""
+        self.pause = QUIET_PAUSE_SECONDS
+        try:
+            yield
+        finally:
+            self.pause = PAUSE_SECONDS
 
     def total(self):
         """How many answers the threads have had so far."""
@@ -217,8 +233,9 @@ def test_monitoring_level_swaps_models_under_load_and_retrains_on_drift(installe
                 SWAP_SECONDS,
                 f"{LOGGED_BEFORE_CHECK} logged predictions",
             )
-            check_drift(project, venv, monitor_config)
-            output = run([*make, "retrain-if-drift", f"CONFIG={retrain_config}"], project)
+            with load.quieter():
+                check_drift(project, venv, monitor_config)
+                output = run([*make, "retrain-if-drift", f"CONFIG={retrain_config}"], project)
             assert "promoted version 2" in output, output
             assert aliases(project, venv) == {"challenger": "2", "champion": "2"}
             load.wait_until(
