@@ -14,6 +14,7 @@ import binary_cache
 import installed_projects
 import jinja_cache
 import manifest
+import memory_temp
 import pytest
 import template_model
 from cookiecutter import hooks
@@ -22,8 +23,10 @@ from copier_model import snapshot_template
 
 def pytest_configure(config):  # pylint: disable=redefined-outer-name  # pytest's hook name
     """The template under test is this repository, wherever pytest is started from
-    (pytest-cookies' ``--template`` defaults to the current directory)."""
+    (pytest-cookies' ``--template`` defaults to the current directory). The run's temporary
+    files go to memory where there is room (see memory_temp)."""
     config.option.template = str(manifest.ROOT)
+    memory_temp.use_memory(config)
 
 
 def pytest_collection_modifyitems(items):
