@@ -63,7 +63,11 @@ def use_memory(config):
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=MEMORY_FOLDER))
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     config.option.basetemp = str(folder / "pytest")
+    # As /tmp: the servers that run as another user (PostgreSQL as postgres, the replayed
+    # image as its own user) get folders in TMPDIR, which that user must reach and write.
+    folder.chmod(0o755)
     scratch = folder / "tmp"
     scratch.mkdir()
+    scratch.chmod(0o1777)
     os.environ["TMPDIR"] = str(scratch)
     tempfile.tempdir = None  # gettempdir() reads TMPDIR again
