@@ -53,14 +53,16 @@ def delete_abandoned(folder=MEMORY_FOLDER):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def use_memory(config):
-    """Put the run's temporary files in a new folder in memory, deleted when the run ends;
+def use_memory(config, memory=MEMORY_FOLDER):
+    """Put the run's temporary files in a new folder in ``memory``, deleted when the run ends;
     nothing when ``--basetemp`` is given, in a worker (it inherits the controller's) or without
-    the room."""
-    if hasattr(config, "workerinput") or config.option.basetemp is not None or not has_room():
-        return
-    delete_abandoned()
-    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=MEMORY_FOLDER))
+    the room. The folder, or None."""
+    if hasattr(config, "workerinput") or config.option.basetemp is not None:
+        return None
+    if not has_room(memory):
+        return None
+    delete_abandoned(memory)
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=memory))
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     config.option.basetemp = str(folder / "pytest")
     # As /tmp: the servers that run as another user (PostgreSQL as postgres, the replayed
@@ -71,3 +73,4 @@ def use_memory(config):
     scratch.chmod(0o1777)
     os.environ["TMPDIR"] = str(scratch)
     tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+    return folder
