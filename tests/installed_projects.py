@@ -102,6 +102,12 @@ def python_choice():
     return None
 
 
+def package_of(project):
+    """The generated package's name: the folder of src/ with a __main__.py (src/ also holds
+    the .egg-info folder of an editable install, listed first or not by the file system)."""
+    return next(Path(project, "src").glob("*/__main__.py")).parent.name
+
+
 def python_sources(project_dir):
     """Relative path -> content of every .py file of a bake."""
     return {

@@ -29,11 +29,6 @@ print(json.dumps({alias: str(version) for alias, version in model.aliases.items(
 """
 
 
-def package_of(project):
-    """The generated package's name (the folder of src/ with a __main__.py)."""
-    return next(Path(project, "src").glob("*/__main__.py")).parent.name
-
-
 def aliases(project, venv, uri="sqlite:///mlflow.db"):
     """Alias -> version of the project's registered model in the store at ``uri`` (the
     project's own by default), read through MLflow."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import manifest
-from installed_projects import GIT, commit_everything, completed_run, link_venv, run
+from installed_projects import GIT, commit_everything, completed_run, link_venv, package_of, run
 
 CONFIG = manifest.load_config()
 SPECS = manifest.components(CONFIG)
@@ -41,7 +41,7 @@ def expected_reports(relative, first_line):
 def plant_everywhere(project):
     """Marker sets in a tracked YAML file and a new Python file, and a heading underline in a
     Markdown file; the report lines the marker sets must produce, in order."""
-    package = next(Path(project, "src").iterdir()).name
+    package = package_of(project)
     planted = {
         ".copier-answers.yml": ("maturity_level: '1'", "maturity_level: '2'"),
         f"src/{package}/extra.py": ("VALUE = 1", "VALUE = 2"),

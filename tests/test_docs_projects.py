@@ -16,7 +16,7 @@ from pathlib import Path
 
 import manifest
 import pytest
-from installed_projects import run
+from installed_projects import package_of, run
 from test_docs_site import NO_NETWORK
 from test_generated_projects import distinct_python_bakes
 
@@ -80,7 +80,7 @@ def test_make_docs_builds_the_readme_the_make_targets_and_the_api(level, install
             f"make {target}" for target in targets
         ]
 
-    package = next(Path(project, "src").iterdir()).name
+    package = package_of(project)
     reference = (site / "reference.html").read_text(encoding="utf-8")
     assert f'id="{package}.data.read_dataset"' in reference
     docstring = first_docstring_line(Path(project, "src", package, "data.py"), "read_dataset")

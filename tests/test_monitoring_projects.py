@@ -28,8 +28,8 @@ import pytest
 import manifest
 import yaml
 from api_fuzz import check_contract
-from installed_projects import run, subprocess_env
-from served_projects import aliases, make_serve, package_of
+from installed_projects import package_of, run, subprocess_env
+from served_projects import aliases, make_serve
 
 pytestmark = pytest.mark.slow
 

@@ -25,8 +25,8 @@ import pytest
 import manifest
 import yaml
 from api_fuzz import contract_problems
-from installed_projects import run, subprocess_env
-from served_projects import BETTER_MODEL, aliases, package_of, training_config
+from installed_projects import package_of, run, subprocess_env
+from served_projects import BETTER_MODEL, aliases, training_config
 
 pytestmark = pytest.mark.slow
 
