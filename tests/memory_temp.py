@@ -20,8 +20,8 @@ from pathlib import Path
 
 MEMORY_FOLDER = Path("/dev/shm")
 PREFIX = "template-tests-"
-# Free space the folder needs. A full run peaks at about 9 GiB there (the virtualenvs of the
-# levels, uv copies them where it cannot link from its cache on disk), the quick tests at 0.5.
+# Free space the folder needs. A full run peaked at 7.0 GiB there (the virtualenvs of the levels:
+# uv copies them, since it cannot link from its cache on disk), the quick tests at 0.5 GiB.
 ROOM_NEEDED = 12 * 2**30
 
 
