@@ -42,8 +42,8 @@ CLIENT_THREADS = 8
 # would take a core from the retraining the test waits for, and from the other tests.
 PAUSE_SECONDS = 0.05
 # The pause while `monitor` and the retraining run, which take tens of seconds: requests stay in
-# flight (16 a second), but at the full pace the server took 100 of the test's 240 CPU-seconds
-# answering them, and twice as long to check and retrain on the cores it left.
+# flight (16 a second). At the full pace the server took 135 of the test's 242 CPU-seconds
+# answering them, and the check and the retraining waited for the cores it took.
 QUIET_PAUSE_SECONDS = 0.5
 # The exit status of `python -m <package> monitor` when it finds drift.
 DRIFT_STATUS = 3
