@@ -2,11 +2,12 @@
 
 The first level whose preset turns tracking on is installed once (tests/installed_projects.py);
 each test bakes a fresh project of that level, so no test sees another's runs, and runs it on
-the installed virtualenv. What is checked is what a user relies on: the MLflow store holds each
-run with its params, metrics, lineage tags and plots, the latest model version carries the
-``challenger`` alias, a second ``make train`` gives the same metrics, training without tracking
-still writes everything locally, ``make repro`` runs the DVC pipeline offline, and a real
-PostgreSQL server can be the store.
+the installed virtualenv, but for the DVC variant, whose requirements differ: it installs its
+own. What is checked is what a user relies on: the MLflow store holds each run with its params,
+metrics, lineage tags and plots, the latest model version carries the ``challenger`` alias, a
+second ``make train`` gives the same metrics, training without tracking still writes everything
+locally, ``make repro`` runs the DVC pipeline offline, and a real PostgreSQL server can be the
+store.
 """
 
 import hashlib
@@ -16,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import manifest
-import template_model
 import yaml
 from installed_projects import OWN_CODE, run, run_json
 from team_servers import throwaway_postgresql
@@ -132,19 +132,19 @@ def test_without_tracking_the_project_tests_and_trains_locally(installed, tmp_pa
 def test_dvc_pipeline_runs_offline_and_then_is_up_to_date(installed, tmp_path):
     """``make repro`` provides the configured data, runs the train and evaluate stages on it (the
     data path read from configs/train.yaml), then has nothing to redo."""
-    venv = installed.venv(TRAINING_LEVEL)
     project = installed.variant(tmp_path / "dvc", TRAINING_LEVEL, DVC_ON)
-    # DVC is a development tool of the variant only: add it to the shared virtualenv.
-    uv_install = [template_model.tool("uv"), "pip", "install", "--python", venv / "bin/python"]
-    run([*uv_install, "-r", "requirements-dev.txt"], project)
-    run(["make", "repro", f"VENV={venv}"], project)
+    # DVC's requirements move packages the level's shared virtualenv holds (python-dateutil):
+    # installing them there removed one from under the tests running on it. The variant gets
+    # its own .venv, from its own `make install`, as its user's does.
+    run(["make", "install", f"PYTHON={installed.interpreter}"], project)
+    run(["make", "repro"], project)
     lock = yaml.safe_load(Path(project, "dvc.lock").read_text(encoding="utf-8"))
     assert set(lock["stages"]) == {"train", "evaluate"}
     data_path = training_config(project)["data"]["path"]
     assert [dep["path"] for dep in lock["stages"]["train"]["deps"]][0] == data_path
     metrics = training_config(project)["outputs"]["metrics"]
     assert json.loads(Path(project, metrics).read_text(encoding="utf-8"))["accuracy"] > 0.85
-    again = run(["make", "repro", f"VENV={venv}"], project)
+    again = run(["make", "repro"], project)
     assert "Data and pipelines are up to date." in again, again
 
 
