@@ -119,8 +119,16 @@ def fixture_installed(tmp_path_factory, cookiecutter_config):
     Each project keeps its own mypy cache. A cache shared between projects whose mypy runs
     overlap crashes mypy (it read a module's data another run was rewriting, python/mypy#14521):
     CI failed that way once.
+
+    When the worker's tests are done, no test may have changed the packages of a level's
+    virtualenv, which the others run on (see InstalledProjects.changed_virtualenvs).
     """
     version, interpreter = installed_projects.python_choice()
     root = run_folder(tmp_path_factory) / "installed-projects"
     root.mkdir(exist_ok=True)
-    return installed_projects.InstalledProjects(root, cookiecutter_config, version, interpreter)
+    installed = installed_projects.InstalledProjects(
+        root, cookiecutter_config, version, interpreter
+    )
+    yield installed
+    changed = installed.changed_virtualenvs()
+    assert not changed, f"a test installed into the shared virtualenvs of {changed}"

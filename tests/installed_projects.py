@@ -24,6 +24,8 @@ import template_model
 CONFIG = manifest.load_config()
 GIT = ("git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.invalid")
 INSTALLED_MARKER = "installed-project.txt"
+# What a level's virtualenv held right after its install (uv pip freeze), beside the marker.
+PACKAGES_RECORD = "installed-packages.txt"
 # The environment that makes a variant's own package shadow the editable install of its level.
 OWN_CODE = {"PYTHONPATH": "src"}
 # The suite's workers keep the cores busy, so a project's pylint and pytest spreading their
@@ -108,6 +110,14 @@ def package_of(project):
     return next(Path(project, "src").glob("*/__main__.py")).parent.name
 
 
+def installed_packages(venv):
+    """What ``venv`` holds: ``uv pip freeze``'s lines, one package each."""
+    python = Path(venv, "bin", "python")
+    return run_command(
+        [template_model.tool("uv"), "pip", "freeze", "--python", python], venv
+    ).stdout
+
+
 def python_sources(project_dir):
     """Relative path -> content of every .py file of a bake."""
     return {
@@ -175,8 +185,25 @@ class InstalledProjects:
                 shutil.rmtree(output, ignore_errors=True)
                 project = self.bake(output, level)
                 run(["make", "install", f"PYTHON={self.interpreter}"], project)
+                packages = installed_packages(project / ".venv")
+                (output / PACKAGES_RECORD).write_text(packages, encoding="utf-8")
                 marker.write_text(project.name, encoding="utf-8")
         return output / marker.read_text(encoding="utf-8")
+
+    def changed_virtualenvs(self):
+        """The levels whose virtualenv no longer holds what its install put there.
+
+        The tests on a level share its virtualenv: one that installs into it changes the
+        packages under the others. CI failed that way once: a variant's requirements moved
+        python-dateutil to another version, and a test importing pandas at that moment found
+        none.
+        """
+        return [
+            marker.parent.name
+            for marker in sorted(self.root.glob(f"level*/{INSTALLED_MARKER}"))
+            if installed_packages(marker.parent / marker.read_text(encoding="utf-8") / ".venv")
+            != (marker.parent / PACKAGES_RECORD).read_text(encoding="utf-8")
+        ]
 
     def venv(self, level):
         """The installed virtualenv of a level preset."""
