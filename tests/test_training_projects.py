@@ -10,15 +10,18 @@ locally, ``make repro`` runs the DVC pipeline offline, and a real PostgreSQL ser
 store.
 """
 
+import contextlib
 import hashlib
 import json
 import re
+import urllib.parse
 from pathlib import Path
 
+import loopback
 import pytest
 import manifest
 import yaml
-from installed_projects import OWN_CODE, run, run_json
+from installed_projects import OWN_CODE, run, run_json, subprocess_env
 from team_servers import throwaway_postgresql
 
 pytestmark = pytest.mark.slow
@@ -37,6 +40,8 @@ DVC_ON = {
     )
 }
 FIGURES = ["figures/confusion_matrix.png", "figures/feature_importance.png"]
+# What MLflow's job runner runs as: `make mlflow-ui` must not start it.
+JOB_RUNNER_MODULE = "mlflow.server.jobs"
 
 # Run with the project's own Python: what MLflow recorded, read back through MLflow's client.
 MLFLOW_QUERY = """
@@ -85,13 +90,42 @@ def mlflow_records(project, venv, uri):
     return run_json(command + [tracking["experiment"], tracking["registered_model"]], project)
 
 
+def session_commands(session):
+    """The command lines of the processes in ``session`` (the id of its leader)."""
+    commands = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:
+                command = stat.with_name("cmdline").read_bytes().replace(b"\0", b" ")
+                commands.append(command.decode(errors="replace"))
+    return commands
+
+
+def browse(project, venv, log):
+    """``make mlflow-ui`` on a free loopback port: the ids of the runs it lists in the config's
+    experiment, and the command lines of the processes it started."""
+    port = loopback.free_port()
+    api = f"http://127.0.0.1:{port}/api/2.0/mlflow"
+    command = ["make", "mlflow-ui", f"VENV={venv}", f"MLFLOW_PORT={port}"]
+    name = urllib.parse.quote(training_config(project)["tracking"]["experiment"])
+    ready = f"http://127.0.0.1:{port}/health"
+    with loopback.running(command, project, subprocess_env(), ready, log) as ui:
+        experiment = loopback.request(f"{api}/experiments/get-by-name?experiment_name={name}")
+        search = {"experiment_ids": [experiment.body["experiment"]["experiment_id"]]}
+        found = loopback.request(f"{api}/runs/search", search)
+        processes = session_commands(ui.pid)
+    return sorted(listed["info"]["run_id"] for listed in found.body["runs"]), processes
+
+
 def sha256_of(path):
     """SHA-256 of a file, as ``sha256sum`` prints it."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def test_training_is_tracked_with_lineage_and_reproducible(installed, tmp_path):
-    """Two ``make train``: same metrics; both runs fully recorded; the second is challenger."""
+    """Two ``make train``: same metrics; both runs fully recorded; the second is challenger;
+    ``make mlflow-ui`` lists both, without MLflow's job runner."""
     venv = installed.venv(TRAINING_LEVEL)
     project = installed.variant(tmp_path / "tracked", TRAINING_LEVEL, {})
     first = train(project, venv)
@@ -113,6 +147,9 @@ def test_training_is_tracked_with_lineage_and_reproducible(installed, tmp_path):
         assert sorted(recorded["figures"]) == FIGURES
     assert records["versions"] == ["1", "2"]
     assert records["challenger"] == {"version": "2", "run_id": runs[-1]["id"]}
+    listed, processes = browse(project, venv, tmp_path / "mlflow-ui.log")
+    assert listed == sorted(recorded["id"] for recorded in runs)
+    assert not [command for command in processes if JOB_RUNNER_MODULE in command], processes
 
 
 def test_without_tracking_the_project_tests_and_trains_locally(installed, tmp_path):
