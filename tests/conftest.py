@@ -11,6 +11,7 @@ import os
 import tempfile
 
 import binary_cache
+import hooks_in_process
 import installed_projects
 import jinja_cache
 import manifest
@@ -46,11 +47,13 @@ def run_folder(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def _reuse_what_every_bake_repeats():
-    """Every bake of a test process reuses the Jinja code compiled before (see jinja_cache)
-    and binaryornot's verdicts on the template's files (see binary_cache)."""
+    """Every bake of a test process reuses the Jinja code compiled before (see jinja_cache),
+    binaryornot's verdicts on the template's files (see binary_cache) and the test process's
+    interpreter for the hooks (see hooks_in_process)."""
     with pytest.MonkeyPatch.context() as patch:
         jinja_cache.install(patch)
         binary_cache.install(patch)
+        hooks_in_process.install(patch)
         yield
 
 
