@@ -26,6 +26,9 @@ GIT = ("git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.
 INSTALLED_MARKER = "installed-project.txt"
 # What a level's virtualenv held right after its install (uv pip freeze), beside the marker.
 PACKAGES_RECORD = "installed-packages.txt"
+# The .py files of a level's bake, recorded before its install: the variants are compared with
+# them without walking the level's .venv, or its folders that a pipeline rewrites meanwhile.
+SOURCES_RECORD = "python-sources.json"
 # The environment that makes a variant's own package shadow the editable install of its level.
 OWN_CODE = {"PYTHONPATH": "src"}
 # The suite's workers keep the cores busy, so a project's pylint and pytest spreading their
@@ -184,6 +187,8 @@ class InstalledProjects:
             if not marker.exists():
                 shutil.rmtree(output, ignore_errors=True)
                 project = self.bake(output, level)
+                sources = json.dumps(python_sources(project))
+                (output / SOURCES_RECORD).write_text(sources, encoding="utf-8")
                 run(["make", "install", f"PYTHON={self.interpreter}"], project)
                 packages = installed_packages(project / ".venv")
                 (output / PACKAGES_RECORD).write_text(packages, encoding="utf-8")
@@ -219,6 +224,7 @@ class InstalledProjects:
         """
         project = self.bake(output, level, answers)
         if not own_code:
-            same = python_sources(project) == python_sources(self.get(level))
+            recorded = self.get(level).parent / SOURCES_RECORD
+            same = python_sources(project) == json.loads(recorded.read_text(encoding="utf-8"))
             assert same, f"{answers} change the Python code of level {level}: set own_code"
         return project
