@@ -210,6 +210,11 @@ class InstalledProjects:
             != (marker.parent / PACKAGES_RECORD).read_text(encoding="utf-8")
         ]
 
+    def sources(self, level):
+        """The .py files of a level preset's project (python_sources), as recorded at its bake."""
+        recorded = self.get(level).parent / SOURCES_RECORD
+        return json.loads(recorded.read_text(encoding="utf-8"))
+
     def venv(self, level):
         """The installed virtualenv of a level preset."""
         return self.get(level) / ".venv"
@@ -224,7 +229,6 @@ class InstalledProjects:
         """
         project = self.bake(output, level, answers)
         if not own_code:
-            recorded = self.get(level).parent / SOURCES_RECORD
-            same = python_sources(project) == json.loads(recorded.read_text(encoding="utf-8"))
+            same = python_sources(project) == self.sources(level)
             assert same, f"{answers} change the Python code of level {level}: set own_code"
         return project

@@ -178,7 +178,7 @@ def make_lint_part(sources):
 def linted_in_level_pipelines(installed):
     """The .py sets that test_level_pipeline_passes lints in full (``make lint``)."""
     return [
-        make_lint_part(python_sources(installed.get(level)))
+        make_lint_part(installed.sources(level))
         for level in RUN_LEVELS
         if "lint" in pipeline(level)
     ]
@@ -271,7 +271,7 @@ def test_tests_pass_over_the_coverage_floors_for_every_distinct_python_set(
     """
     venv = installed.venv(RICHEST_LEVEL)
     tested = {
-        package_and_tests(python_sources(installed.get(level)))
+        package_and_tests(installed.sources(level))
         for level in RUN_LEVELS
         if "test" in pipeline(level)
     }
