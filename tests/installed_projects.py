@@ -176,6 +176,10 @@ class InstalledProjects:
         commit_everything(result.project_path)
         return result.project_path
 
+    def install(self, project):
+        """``make install`` in ``project``: its own .venv, with the run's interpreter."""
+        run(["make", "install", f"PYTHON={self.interpreter}"], project)
+
     def get(self, level):
         """The project of a level preset, with its .venv installed by its own ``make install``.
 
@@ -189,7 +193,7 @@ class InstalledProjects:
                 project = self.bake(output, level)
                 sources = json.dumps(python_sources(project))
                 (output / SOURCES_RECORD).write_text(sources, encoding="utf-8")
-                run(["make", "install", f"PYTHON={self.interpreter}"], project)
+                self.install(project)
                 packages = installed_packages(project / ".venv")
                 (output / PACKAGES_RECORD).write_text(packages, encoding="utf-8")
                 marker.write_text(project.name, encoding="utf-8")

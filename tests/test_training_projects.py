@@ -173,7 +173,7 @@ def test_dvc_pipeline_runs_offline_and_then_is_up_to_date(installed, tmp_path):
     # DVC's requirements move packages the level's shared virtualenv holds (python-dateutil):
     # installing them there removed one from under the tests running on it. The variant gets
     # its own .venv, from its own `make install`, as its user's does.
-    run(["make", "install", f"PYTHON={installed.interpreter}"], project)
+    installed.install(project)
     run(["make", "repro"], project)
     lock = yaml.safe_load(Path(project, "dvc.lock").read_text(encoding="utf-8"))
     assert set(lock["stages"]) == {"train", "evaluate"}
