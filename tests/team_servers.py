@@ -4,7 +4,7 @@ PostgreSQL comes from Debian's package (``.ci/run`` installs it); a cluster is m
 temporary folder on a free loopback port and deleted afterwards. The MLflow tracking server
 is the project's own ``make tracking-server``, run from the project's virtualenv with that
 database as its store and a temporary folder as its artifact store, exactly as the generated
-README tells a team to run it.
+README tells a team to run it; ``make mlflow-ui`` starts the same way (mlflow_server).
 """
 
 import contextlib
@@ -101,6 +101,20 @@ def throwaway_postgresql():
 
 
 @contextlib.contextmanager
+def mlflow_server(project, venv, targets, env, log_folder):
+    """The make ``targets`` of ``project`` that start an MLflow server (the tracking server, or
+    the UI), run on ``venv`` with ``env`` added and a free loopback port as MLFLOW_PORT, until
+    the block ends; yields its URI and its process (the leader of its session) once /health
+    answers. Its output goes to a log in ``log_folder``, named by its last target and port."""
+    port = loopback.free_port()
+    command = ["make", *targets, f"VENV={venv}", f"MLFLOW_PORT={port}"]
+    uri = f"http://127.0.0.1:{port}"
+    log = Path(log_folder) / f"{targets[-1]}-{port}.log"
+    with loopback.running(command, project, subprocess_env(env), f"{uri}/health", log) as server:
+        yield uri, server
+
+
+@contextlib.contextmanager
 def tracking_server(project, venv, store_uri, artifacts, targets=("tracking-server",)):
     """The make ``targets`` of ``project`` that run its tracking server, on a free loopback
     port, storing runs and models in ``store_uri`` and artifacts under ``artifacts``; yields
@@ -108,16 +122,10 @@ def tracking_server(project, venv, store_uri, artifacts, targets=("tracking-serv
 
     One worker: the tests send a handful of requests, and each worker costs an MLflow import.
     """
-    port = loopback.free_port()
-    command = ["make", *targets, f"VENV={venv}", f"MLFLOW_PORT={port}"]
-    env = subprocess_env(
-        {
-            "MLFLOW_BACKEND_STORE_URI": store_uri,
-            "MLFLOW_ARTIFACTS_DESTINATION": str(artifacts),
-            "MLFLOW_WORKERS": "1",
-        }
-    )
-    uri = f"http://127.0.0.1:{port}"
-    log = Path(artifacts).parent / f"tracking-server-{port}.log"
-    with loopback.running(command, project, env, f"{uri}/health", log):
+    env = {
+        "MLFLOW_BACKEND_STORE_URI": store_uri,
+        "MLFLOW_ARTIFACTS_DESTINATION": str(artifacts),
+        "MLFLOW_WORKERS": "1",
+    }
+    with mlflow_server(project, venv, targets, env, Path(artifacts).parent) as (uri, _):
         yield uri

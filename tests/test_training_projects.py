@@ -21,8 +21,8 @@ import loopback
 import pytest
 import manifest
 import yaml
-from installed_projects import OWN_CODE, run, run_json, subprocess_env
-from team_servers import throwaway_postgresql
+from installed_projects import OWN_CODE, run, run_json
+from team_servers import mlflow_server, throwaway_postgresql
 
 pytestmark = pytest.mark.slow
 
@@ -102,15 +102,12 @@ def session_commands(session):
     return commands
 
 
-def browse(project, venv, log):
+def browse(project, venv, log_folder):
     """``make mlflow-ui`` on a free loopback port: the ids of the runs it lists in the config's
     experiment, and the command lines of the processes it started."""
-    port = loopback.free_port()
-    api = f"http://127.0.0.1:{port}/api/2.0/mlflow"
-    command = ["make", "mlflow-ui", f"VENV={venv}", f"MLFLOW_PORT={port}"]
     name = urllib.parse.quote(training_config(project)["tracking"]["experiment"])
-    ready = f"http://127.0.0.1:{port}/health"
-    with loopback.running(command, project, subprocess_env(), ready, log) as ui:
+    with mlflow_server(project, venv, ["mlflow-ui"], {}, log_folder) as (uri, ui):
+        api = f"{uri}/api/2.0/mlflow"
         experiment = loopback.request(f"{api}/experiments/get-by-name?experiment_name={name}")
         search = {"experiment_ids": [experiment.body["experiment"]["experiment_id"]]}
         found = loopback.request(f"{api}/runs/search", search)
@@ -147,7 +144,7 @@ def test_training_is_tracked_with_lineage_and_reproducible(installed, tmp_path):
         assert sorted(recorded["figures"]) == FIGURES
     assert records["versions"] == ["1", "2"]
     assert records["challenger"] == {"version": "2", "run_id": runs[-1]["id"]}
-    listed, processes = browse(project, venv, tmp_path / "mlflow-ui.log")
+    listed, processes = browse(project, venv, tmp_path)
     assert listed == sorted(recorded["id"] for recorded in runs)
     assert not [command for command in processes if JOB_RUNNER_MODULE in command], processes
 
