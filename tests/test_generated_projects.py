@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import manifest
+import project_reads
 import template_model
 from installed_projects import (
     OWN_CODE,
@@ -85,14 +86,27 @@ def test_level_pipeline_passes(level, installed, tmp_path):
     A clean ``git status`` at the end proves two things: pre-commit changed no file, and
     every artefact the pipeline wrote (.venv, data, caches) is ignored by .gitignore.
 
+    ``make test`` runs under the read audit of tests/project_reads.py: the tests that read the
+    user's config and data must be those the own-data tests run again on other data.
+
     The richest level runs with the project's own JOBS, so pylint's and pytest-xdist's worker
     processes are tested; the others with one process each (installed_projects.ONE_PROCESS).
     """
     project = installed.get(level)
     env = {**hook_skips(project, level), **(PROJECT_JOBS if level == RICHEST_LEVEL else {})}
-    outputs = {target: run(["make", target], project, env=env) for target in pipeline(level)}
+    reads = tmp_path / "reads.jsonl"
+    audit = {"test": project_reads.audit_env(project, reads)}
+    outputs = {
+        target: run(["make", target], project, env={**env, **audit.get(target, {})})
+        for target in pipeline(level)
+    }
     if "lint" in outputs:
         assert PYLINT_PERFECT in outputs["lint"], outputs["lint"]
+    readers = project_reads.data_readers(reads)
+    assert readers == set(project_reads.data_tests(project)), (
+        f"the tests reading {project_reads.USER_CONFIG} or {project_reads.USER_DATA}/ are "
+        f"{sorted(readers, key=str)}: update project_reads.DATA_TESTS, which the own-data tests run"
+    )
     execute_notebooks(project, tmp_path)
     status = run(["git", "status", "--porcelain", "--untracked-files=all"], project)
     assert status == "", f"files changed or left untracked:\n{status}"

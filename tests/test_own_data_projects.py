@@ -5,7 +5,9 @@ Each test bakes a fresh project of a level preset, runs it on that level's insta
 (tests/installed_projects.py) and does what a new user does first: write their CSV file (a
 numeric target, or text classes; a text column, a boolean column, empty cells; see
 scripts/own_data.py), point the config at it and run the make targets. ``make lint`` is not
-repeated here: it reads no config and no data, and the level pipelines lint every level.
+repeated here: it reads no config and no data, and the level pipelines lint every level. Of the
+project's own tests, those that read the config or the data run here (tests/project_reads.py
+says why the others need not, and how the level pipelines check it).
 """
 
 import json
@@ -17,6 +19,7 @@ import loopback
 import own_data
 import pytest
 import manifest
+import project_reads
 import yaml
 from installed_projects import GIT, completed_run, run, subprocess_env
 
@@ -42,6 +45,16 @@ def failing(command, cwd, env=None):
     return output
 
 
+def run_data_tests(project, venv):
+    """The project's own tests that read the config and the data (project_reads.DATA_TESTS)
+    pass on the user's files, none skipped. The other tests build their own data: the level
+    pipelines check that none of them reads the user's files, and run them all."""
+    tests = project_reads.data_tests(project)
+    assert tests, f"{project} has none of {project_reads.DATA_TESTS}"
+    output = run([Path(venv, "bin", "pytest"), "-p", "no:cacheprovider", *tests], project)
+    assert " passed" in output and "skipped" not in output, output
+
+
 def metrics_of(project):
     """The metrics the last `make train` wrote, by the config's outputs.metrics."""
     config = yaml.safe_load(Path(project, "configs", "train.yaml").read_text(encoding="utf-8"))
@@ -56,15 +69,16 @@ def workflow_steps(project):
 
 
 def test_regression_csv_trains_and_a_fresh_clone_trains_in_the_ci_steps(installed, tmp_path):
-    """Level 2: a regression CSV with text, booleans and gaps passes the project's own tests and
-    trains; committed with `git add -f`, a fresh clone trains by the training workflow's steps;
-    without the file, `make data` fails naming it and the ways to provide it."""
+    """Level 2: a regression CSV with text, booleans and gaps passes the project's tests that
+    read it and trains; committed with `git add -f`, a fresh clone trains by the training
+    workflow's steps; without the file, `make data` fails naming it and the ways to provide it."""
     venv = installed.venv(TRAINING_LEVEL)
     project = installed.variant(tmp_path / "regression", TRAINING_LEVEL, {})
     data = own_data.write_csv(own_data.houses(), project / HOUSES)
     own_data.point_config_at(project, data, own_data.PRICE)
     make = ["make", f"VENV={venv}"]
-    trained = run([*make, "test", "train"], project)
+    run_data_tests(project, venv)
+    trained = run([*make, "train"], project)
     assert "Task: regression of 'price'" in trained, trained
     assert "district: categorical" in trained and "has_garden: boolean" in trained, trained
     assert set(metrics_of(project)) == {"rmse", "mae", "r2"}
@@ -153,7 +167,8 @@ def test_classification_csv_is_served_monitored_and_guarded_when_the_data_change
     data = own_data.write_csv(own_data.as_classes(table), project / HOUSES)
     own_data.point_config_at(project, data, own_data.EXPENSIVE)
     make = ["make", f"VENV={venv}"]
-    run([*make, "test", "train"], project)
+    run_data_tests(project, venv)
+    run([*make, "train"], project)
     assert "roc_auc" in metrics_of(project)
     assert "there was no champion yet" in run([*make, "promote"], project)
 
