@@ -15,9 +15,8 @@ import json
 from pathlib import Path
 
 READ_AUDIT = Path(__file__).with_name("audit_site")
-# The folders the audit watches, relative to the project.
-WATCHED = ("configs", "data")
-# The files a user changes to bring their own data: the training config and the data folder.
+# The files a user changes to bring their own data, which the audit watches: the training
+# config and the data folder (everything in it).
 USER_CONFIG = "configs/train.yaml"
 USER_DATA = "data"
 # The project's tests that read USER_CONFIG or USER_DATA, at the levels that have them.
@@ -26,18 +25,13 @@ DATA_TESTS = ("tests/pipeline/test_config.py", "tests/pipeline/test_data_contrac
 
 def audit_env(project, log):
     """The environment that makes every Python process of a command in ``project`` log its
-    reads of the WATCHED folders to ``log`` (a file outside the project)."""
+    reads of USER_CONFIG and USER_DATA to ``log`` (a file outside the project)."""
     return {
         "PYTHONPATH": str(READ_AUDIT),
         "FILE_READS_LOG": str(log),
         "FILE_READS_ROOT": str(project),
-        "FILE_READS_WATCH": ":".join(WATCHED),
+        "FILE_READS_WATCH": ":".join((USER_CONFIG, USER_DATA)),
     }
-
-
-def is_user_file(path):
-    """Whether a path (relative to the project) is the user's config or under their data."""
-    return path == USER_CONFIG or Path(path).parts[:1] == (USER_DATA,)
 
 
 def data_readers(log):
@@ -46,7 +40,7 @@ def data_readers(log):
     if not Path(log).exists():
         return set()
     reads = [json.loads(line) for line in Path(log).read_text(encoding="utf-8").splitlines()]
-    return {read["test"] for read in reads if is_user_file(read["path"])}
+    return {read["test"] for read in reads}
 
 
 def data_tests(project):

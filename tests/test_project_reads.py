@@ -20,14 +20,15 @@ def read_config():
 """
 
 
-def run_python(project, code):
-    """Run ``code`` in a new Python process in ``project``, in this process's environment."""
-    subprocess.run([sys.executable, "-c", code], cwd=project, check=True)
+def run_python(folder, code):
+    """Run ``code`` in a new Python process in ``folder``, in this process's environment."""
+    subprocess.run([sys.executable, "-c", code], cwd=folder, check=True)
 
 
 def test_reads_are_named_by_the_reading_test_and_others_are_left_out(tmp_path, monkeypatch):
-    """A test module's read, a started command's read (by PYTEST_CURRENT_TEST) and a read
-    outside any test (None) are logged; reads of other configs and other folders are not."""
+    """A test module's read, a started command's read (by PYTEST_CURRENT_TEST, also by a path
+    with `..` in it) and a read outside any test (None) are logged; reads of other configs and
+    other folders are not."""
     project = tmp_path / "project"
     for name in ("configs/train.yaml", "configs/serve.yaml", "data/raw/own.csv", "src/a.py"):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
@@ -43,8 +44,11 @@ def test_reads_are_named_by_the_reading_test_and_others_are_left_out(tmp_path, m
     run_python(project, "open('configs/train.yaml').read()")
     monkeypatch.setenv("PYTEST_CURRENT_TEST", "tests/test_command.py::test_runs (call)")
     run_python(project, "import os; os.listdir('data/raw'); open('data/raw/own.csv').read()")
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "tests/test_relative.py::test_runs (call)")
+    run_python(project / "src", "open('../data/raw/own.csv').read()")
     readers = project_reads.data_readers(log)
-    assert readers == {"tests/test_reader.py", "tests/test_command.py", None}, readers
+    expected = {"tests/test_reader.py", "tests/test_command.py", "tests/test_relative.py", None}
+    assert readers == expected, readers
 
 
 def test_no_log_means_no_reader(tmp_path):

@@ -3,10 +3,11 @@
 Python imports ``sitecustomize`` at start-up from its path. With this folder on PYTHONPATH and
 FILE_READS_LOG set, each process of a project's ``make test`` (the pytest workers and the
 commands the tests start) adds an audit hook. The hook appends one line to FILE_READS_LOG per
-opening or listing of a path in the folders FILE_READS_WATCH names (relative to the project,
-FILE_READS_ROOT; separated by os.pathsep), with the test that did it: the test module on the
-call stack, else, in a command a test started, the module of the test pytest says is running
-(PYTEST_CURRENT_TEST, which the command inherits), else null. tests/project_reads.py reads it.
+opening or listing of a path FILE_READS_WATCH names, or of one inside it (relative to the
+project, FILE_READS_ROOT; separated by os.pathsep), with the test that did it: the test module
+on the call stack, else, in a command a test started, the module of the test pytest says is
+running (PYTEST_CURRENT_TEST, which the command inherits), else null. tests/project_reads.py
+reads it.
 """
 
 import json
@@ -31,8 +32,8 @@ def reading_test(root):
 
 
 def opened_path(event, args):
-    """The absolute path an audited event reads, or None. Every import raises "open" events:
-    the cheap tests go first.
+    """The absolute, normalised path an audited event reads, or None. Every import raises
+    "open" events: the cheap tests go first.
 
     os.open's event has no mode (None) and not its dir_fd: a relative path there may be relative
     to a folder descriptor (shutil.rmtree opens so), not to the working folder, so it is left
@@ -41,24 +42,22 @@ def opened_path(event, args):
     if event not in WATCHED_EVENTS or not args or not isinstance(args[0], (str, bytes)):
         return None
     path = os.fsdecode(args[0])
-    if os.path.isabs(path):
-        return path
-    if event == "open" and args[1] is None:
-        return None
-    return os.path.join(os.getcwd(), path)
+    if not os.path.isabs(path):
+        if event == "open" and args[1] is None:
+            return None
+        path = os.path.join(os.getcwd(), path)
+    return os.path.normpath(path)
 
 
 def install(log, root, watched):
-    """Add the hook that appends each read in the ``watched`` folders of ``root`` to ``log``."""
-    folders = tuple(os.path.join(root, folder) for folder in watched)
-    inside = tuple(os.path.join(folder, "") for folder in folders)
+    """Add the hook that appends each read of a ``watched`` path of ``root``, or of one inside
+    it, to ``log``."""
+    paths = tuple(os.path.join(root, watched_path) for watched_path in watched)
+    inside = tuple(os.path.join(watched_path, "") for watched_path in paths)
 
     def hook(event, args):
         path = opened_path(event, args)
-        if path is None or not path.startswith(folders):
-            return
-        path = os.path.normpath(path)
-        if path in folders or path.startswith(inside):
+        if path is not None and (path in paths or path.startswith(inside)):
             line = json.dumps({"path": os.path.relpath(path, root), "test": reading_test(root)})
             with open(log, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
